@@ -1,0 +1,73 @@
+/**
+ * The `dmus` command (headless engine). Each subcommand lives in its own module under engine/cli/
+ * or next to the subsystem it drives, and is registered in COMMANDS below.
+ *
+ * Exit codes: 0 success, 1 failure (the error on stderr), 2 usage error.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type CliCommand, CliUsageError } from './cli/command.js';
+
+const COMMANDS: CliCommand[] = [];
+
+function packageVersion(): string {
+  // dist/engine/cli.js and engine/cli.ts are both two levels below the package root.
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+const versionCommand: CliCommand = {
+  name: 'version',
+  summary: 'print the version of the workstation and its engine',
+  usage: 'dmus version',
+  run: async (_args, io) => {
+    io.out(`dmus ${packageVersion()} (node ${process.versions.node}, ${process.platform}-${process.arch})\n`);
+    return 0;
+  },
+};
+
+export function helpText(): string {
+  const all = [versionCommand, ...COMMANDS];
+  const width = Math.max(...all.map((c) => c.name.length));
+  return [
+    'dmus: the DMus synth workstation engine, headless',
+    '',
+    'usage: dmus <command> [options]',
+    '',
+    'commands:',
+    ...all.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'dmus <command> --help shows the options of one command.',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(helpText());
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') return versionCommand.run([], io);
+  const command = [versionCommand, ...COMMANDS].find((c) => c.name === name);
+  if (!command) {
+    io.err(`dmus: unknown command '${name}'\n\n${helpText()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`usage: ${command.usage}\n\n${command.summary}\n${command.details ? `\n${command.details}\n` : ''}`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof CliUsageError) {
+      io.err(`dmus ${name}: ${err.message}\nusage: ${command.usage}\n`);
+      return 2;
+    }
+    io.err(`dmus ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
