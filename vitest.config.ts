@@ -7,5 +7,7 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 60_000,
     pool: 'forks',
+    // --expose-gc: the no-allocation tests force a full GC before they measure the heap.
+    execArgv: ['--expose-gc'],
   },
 });

@@ -58,6 +58,11 @@ export abstract class MxfFilter implements IMXF {
     return this.state;
   }
 
+  /** The node this filter sends its output to (the allocator when none is connected). */
+  get outputNode(): IMXF {
+    return this.output;
+  }
+
   /** True when an output other than the allocator is connected. */
   get isConnected(): boolean {
     return this.output !== this.allocator;
