@@ -1,0 +1,401 @@
+/**
+ * Concept: the synth's reverb on the CC91 send bus, driven by DirectMusic's Waves reverb parameters
+ * (GUID_DMUS_PROP_WavesReverb, DMUS_WAVES_REVERB_PARAMS: fInGain dB, fReverbMix dB, fReverbTime ms,
+ * fHighFreqRTRatio; reference §7.8). Purpose: turn the mono send bus into a decorrelated stereo
+ * tail that is ADDED to the synth's output, without allocating on the render path.
+ *
+ * Algorithm: a Jot feedback delay network.
+ *
+ *   send ─ inGain ─ 4 series allpass diffusers ─┬─> + ─> line i (8 mutually prime delays) ─> damping_i ─┐
+ *                                               │   ^                                                 │
+ *                                               │   └──────── 8x8 Hadamard (orthonormal) <────────────┘
+ *                                               │                 │ row 1 -> L, row 2 -> R
+ *                                               └─ (all lines)    └─> x cOut x mix -> += outL / outR
+ *
+ * - Decay: each line ends in a one-pole low-pass y = b*x + a*y1 whose DC gain is exactly
+ *   10^(-3 m / (T fs)) for its length m, so every recirculation path loses 60 dB in T seconds at low
+ *   frequencies whatever route it takes (the Hadamard matrix is lossless). The pole is chosen so that
+ *   at HF_REFERENCE_HZ the loss per pass is that of a reverb time ratio x T. So the RT60 is T at
+ *   DC, ratio x T at 5 kHz, and in between it falls smoothly.
+ * - Why 5 kHz: DirectMusic does not say at which frequency fHighFreqRTRatio applies. I3DL2/EAX's
+ *   equivalent parameter (DecayHFRatio) is defined at HFReference = 5000 Hz by default; we use that.
+ * - Diffusers: Dattorro's input diffusers (142/107/379/277 samples at 29761 Hz, gains .75/.625)
+ *   smear each attack into a dense cloud before it enters the network, so the tail starts without
+ *   flutter. They are outside the loop and do not change the decay time.
+ * - Stereo: L and R are two different rows of the Hadamard matrix applied to the line outputs (the
+ *   fast transform computes them anyway). The rows are orthogonal, so L and R share no direct path
+ *   and their tails are nearly uncorrelated.
+ * - Level: cOut is set so that, with mix 0 dB, T = 1000 ms and no HF damping, the impulse response
+ *   has about unit energy per channel (a steady signal comes back at about its own power). Longer
+ *   reverbs are louder, as in a room; fReverbMix is the wet level relative to that.
+ * - Gains are ramped linearly over one block after setParams, so mix/gain moves do not click.
+ *   Coefficient jumps of the one-pole filters are harmless and are applied at once.
+ *
+ * Real time: the constructor allocates every buffer; process() only reads and writes typed arrays.
+ */
+import { clampParam, DENORMAL_GUARD, dbToGain, MIN_DB, nextPow2 } from './effect-math.rt.js';
+
+/** DMUS_WAVES_REVERB_PARAMS as the synth passes it (every field optional, partial updates). */
+export interface ReverbParams {
+  inGainDb?: number;
+  reverbMixDb?: number;
+  reverbTimeMs?: number;
+  highFreqRtRatio?: number;
+}
+
+/** The clamping ranges of the DirectSound Waves reverb (reference §7.8). */
+export const REVERB_LIMITS = {
+  inGainDb: { min: MIN_DB, max: 0 },
+  reverbMixDb: { min: MIN_DB, max: 0 },
+  reverbTimeMs: { min: 0.001, max: 3000 },
+  highFreqRtRatio: { min: 0.001, max: 0.999 },
+} as const;
+
+/** DirectMusic's documented defaults (SDK ms808401). HF ratio 0.001 means "highs die at once". */
+export const DIRECTMUSIC_REVERB_DEFAULTS = {
+  inGainDb: 0,
+  reverbMixDb: -10,
+  reverbTimeMs: 1000,
+  highFreqRtRatio: 0.001,
+} as const;
+
+/**
+ * The synth's default: DirectMusic's, except the HF ratio. 0.001 (DirectMusic's value) gives a
+ * 1 ms reverb time at 5 kHz, i.e. a tail that is only rumble below a few hundred hertz. 0.5 is a
+ * warm hall (air absorption halves the RT60 around 4-5 kHz in real halls) and keeps the tail
+ * audible on strings and pads. Hosts that want the literal DirectMusic behaviour pass
+ * DIRECTMUSIC_REVERB_DEFAULTS. See docs/notes/effects.md.
+ */
+export const SYNTH_REVERB_DEFAULTS = {
+  inGainDb: 0,
+  reverbMixDb: -10,
+  reverbTimeMs: 1000,
+  highFreqRtRatio: 0.5,
+} as const;
+
+/** Frequency at which fHighFreqRTRatio is honoured exactly (I3DL2's default HFReference). */
+export const HF_REFERENCE_HZ = 5000;
+
+const LINE_COUNT = 8;
+/** Target line lengths; each becomes the nearest unused prime number of samples at the rate. */
+const LINE_MS = [29.3, 33.7, 38.9, 43.1, 47.9, 53.3, 59.3, 66.1] as const;
+/** Dattorro's input diffusers: 142, 107, 379, 277 samples at 29761 Hz. */
+const DIFFUSER_MS = [4.7713, 3.5953, 12.7348, 9.3075] as const;
+const DIFFUSER_GAIN = [0.75, 0.75, 0.625, 0.625] as const;
+const DIFFUSER_COUNT = 4;
+/** Keeps the damping pole off 1 (a pure integrator would hold DC forever); still > 60 dB per pass at 5 kHz. */
+const MAX_DAMPING_POLE = 0.9995;
+/** 1/sqrt(8): makes the 8-point Walsh-Hadamard transform orthonormal (lossless). */
+const HADAMARD_SCALE = 1 / Math.sqrt(8);
+/** Share of the input sent to each line: 8 lines x (1/sqrt 8)^2 = unit energy into the network. */
+const INJECT_GAIN = 1 / Math.sqrt(8);
+/** 6 ln 10: the energy of an exponential decay of RT60 T is E0 * fs * T / ENERGY_DECAY_K. */
+const ENERGY_DECAY_K = 6 * Math.LN10;
+/**
+ * Measured correction to that estimate (the first ~30 ms carry no tail yet, and the 5 kHz damping
+ * still trims a little at ratio 0.999): it brings the measured impulse energy per channel at
+ * 1000 ms, mix 0 dB, ratio 0.999 from 0.70 to 1.0 at 22.05 and 48 kHz.
+ */
+const OUTPUT_CALIBRATION = 1.195;
+
+function isPrime(n: number): boolean {
+  if (n < 2) return false;
+  if (n % 2 === 0) return n === 2;
+  for (let d = 3; d * d <= n; d += 2) if (n % d === 0) return false;
+  return true;
+}
+
+export class Reverb {
+  readonly sampleRate: number;
+  readonly maxFrames: number;
+
+  /** All 8 delay lines in one buffer, line i at [i * lineSize, (i + 1) * lineSize). */
+  private readonly lineBuf: Float32Array;
+  private readonly lineMask: number;
+  private readonly lineOffset: Int32Array;
+  private readonly lineLength: Int32Array;
+  private lineWrite = 0;
+  /** Damping filter per line: y = dampB * x + dampA * state. */
+  private readonly dampB: Float64Array;
+  private readonly dampA: Float64Array;
+  private readonly dampState: Float64Array;
+  /** Scratch for the line outputs of one sample (preallocated, reused). */
+  private readonly lineOut: Float64Array;
+
+  private readonly diffBuf: Float32Array;
+  private readonly diffMask: number;
+  private readonly diffOffset: Int32Array;
+  private readonly diffLength: Int32Array;
+  private readonly diffGain: Float64Array;
+  private diffWrite = 0;
+
+  /** Output scale for unit impulse-response energy at 1000 ms (see header). */
+  private readonly outScale: number;
+
+  private inGainDb: number = SYNTH_REVERB_DEFAULTS.inGainDb;
+  private reverbMixDb: number = SYNTH_REVERB_DEFAULTS.reverbMixDb;
+  private reverbTimeMs: number = SYNTH_REVERB_DEFAULTS.reverbTimeMs;
+  private highFreqRtRatio: number = SYNTH_REVERB_DEFAULTS.highFreqRtRatio;
+  /** Gains in use (ramped towards the targets over one block). */
+  private inGain = 1;
+  private outGain = 0;
+  private inGainTarget = 1;
+  private outGainTarget = 0;
+  /** True until the first process() after construction or reset(): parameter changes apply at once. */
+  private fresh = true;
+
+  /** Allocates every delay line for `sampleRate`. maxFrames is the largest block process() will get. */
+  constructor(sampleRate: number, maxFrames: number) {
+    if (!(sampleRate > 0) || !Number.isFinite(sampleRate)) throw new RangeError(`Reverb: bad sample rate ${sampleRate}`);
+    if (!(maxFrames > 0)) throw new RangeError(`Reverb: bad maxFrames ${maxFrames}`);
+    this.sampleRate = sampleRate;
+    this.maxFrames = maxFrames | 0;
+
+    this.lineLength = new Int32Array(LINE_COUNT);
+    let prev = 1;
+    let longest = 1;
+    let totalSamples = 0;
+    for (let i = 0; i < LINE_COUNT; i++) {
+      // Distinct primes are mutually prime: no two lines share a resonance (no metallic ringing).
+      let n = Math.max(prev + 1, Math.round((LINE_MS[i] * sampleRate) / 1000));
+      while (!isPrime(n)) n++;
+      this.lineLength[i] = n;
+      prev = n;
+      longest = n;
+      totalSamples += n;
+    }
+    const lineSize = nextPow2(longest + 1);
+    this.lineMask = lineSize - 1;
+    this.lineBuf = new Float32Array(lineSize * LINE_COUNT);
+    this.lineOffset = new Int32Array(LINE_COUNT);
+    for (let i = 0; i < LINE_COUNT; i++) this.lineOffset[i] = i * lineSize;
+    this.dampB = new Float64Array(LINE_COUNT);
+    this.dampA = new Float64Array(LINE_COUNT);
+    this.dampState = new Float64Array(LINE_COUNT);
+    this.lineOut = new Float64Array(LINE_COUNT);
+
+    this.diffLength = new Int32Array(DIFFUSER_COUNT);
+    this.diffGain = new Float64Array(DIFFUSER_COUNT);
+    let diffLongest = 1;
+    for (let i = 0; i < DIFFUSER_COUNT; i++) {
+      const n = Math.max(1, Math.round((DIFFUSER_MS[i] * sampleRate) / 1000));
+      this.diffLength[i] = n;
+      if (n > diffLongest) diffLongest = n;
+    }
+    const diffSize = nextPow2(diffLongest + 1);
+    this.diffMask = diffSize - 1;
+    this.diffBuf = new Float32Array(diffSize * DIFFUSER_COUNT);
+    this.diffOffset = new Int32Array(DIFFUSER_COUNT);
+    for (let i = 0; i < DIFFUSER_COUNT; i++) this.diffOffset[i] = i * diffSize;
+
+    // Unit energy enters the network; a line then holds E/M per sample (M = total delay) and an
+    // output row of the orthonormal matrix carries one line's power. Energy of the decay at T = 1 s
+    // is fs * 1 / (K * M) per unit tap gain; outScale makes it 1.
+    this.outScale = OUTPUT_CALIBRATION * Math.sqrt((ENERGY_DECAY_K * totalSamples) / sampleRate);
+
+    this.updateDamping();
+    this.updateGains();
+    this.inGain = this.inGainTarget;
+    this.outGain = this.outGainTarget;
+  }
+
+  /**
+   * DMUS_WAVES_REVERB_PARAMS semantics; each field is clamped to the Waves reverb range and absent
+   * fields are left as they are. Gains at -96 dB mute. Safe between blocks; never allocates.
+   */
+  setParams(p: ReverbParams): void {
+    const L = REVERB_LIMITS;
+    this.inGainDb = clampParam(p.inGainDb, L.inGainDb.min, L.inGainDb.max, this.inGainDb);
+    this.reverbMixDb = clampParam(p.reverbMixDb, L.reverbMixDb.min, L.reverbMixDb.max, this.reverbMixDb);
+    const t = clampParam(p.reverbTimeMs, L.reverbTimeMs.min, L.reverbTimeMs.max, this.reverbTimeMs);
+    const r = clampParam(p.highFreqRtRatio, L.highFreqRtRatio.min, L.highFreqRtRatio.max, this.highFreqRtRatio);
+    if (t !== this.reverbTimeMs || r !== this.highFreqRtRatio) {
+      this.reverbTimeMs = t;
+      this.highFreqRtRatio = r;
+      this.updateDamping();
+    }
+    this.updateGains();
+    if (this.fresh) {
+      this.inGain = this.inGainTarget;
+      this.outGain = this.outGainTarget;
+    }
+  }
+
+  /** Copies the parameters in effect (after clamping) into `out`; fills, never allocates. */
+  readParams(out: Required<ReverbParams>): void {
+    out.inGainDb = this.inGainDb;
+    out.reverbMixDb = this.reverbMixDb;
+    out.reverbTimeMs = this.reverbTimeMs;
+    out.highFreqRtRatio = this.highFreqRtRatio;
+  }
+
+  /** Clears the tail (all delay lines, diffusers and filter states) and ends any gain ramp. */
+  reset(): void {
+    this.lineBuf.fill(0);
+    this.diffBuf.fill(0);
+    this.dampState.fill(0);
+    this.lineOut.fill(0);
+    this.lineWrite = 0;
+    this.diffWrite = 0;
+    this.inGain = this.inGainTarget;
+    this.outGain = this.outGainTarget;
+    this.fresh = true;
+  }
+
+  /**
+   * Renders `frames` samples of the mono send bus `input` and ADDS the wet stereo result to outL and
+   * outR (it never overwrites them). frames <= maxFrames. Never allocates.
+   */
+  process(input: Float32Array, outL: Float32Array, outR: Float32Array, frames: number): void {
+    const n = frames | 0;
+    if (n <= 0) return;
+    this.fresh = false;
+
+    const lineBuf = this.lineBuf;
+    const lineMask = this.lineMask;
+    const lineOffset = this.lineOffset;
+    const lineLength = this.lineLength;
+    const dampB = this.dampB;
+    const dampA = this.dampA;
+    const dampState = this.dampState;
+    const y = this.lineOut;
+    const diffBuf = this.diffBuf;
+    const diffMask = this.diffMask;
+    const diffOffset = this.diffOffset;
+    const diffLength = this.diffLength;
+    const diffGain = this.diffGain;
+    let lw = this.lineWrite;
+    let dw = this.diffWrite;
+
+    // Linear ramps from the gains in use to the targets across this block (no zipper clicks).
+    let gIn = this.inGain;
+    let gOut = this.outGain;
+    const dIn = (this.inGainTarget - gIn) / n;
+    const dOut = (this.outGainTarget - gOut) / n;
+
+    for (let t = 0; t < n; t++) {
+      gIn += dIn;
+      gOut += dOut;
+
+      // Input diffusion: 4 Schroeder allpasses, H(z) = (z^-D - g) / (1 - g z^-D).
+      let x = input[t] * gIn;
+      for (let k = 0; k < DIFFUSER_COUNT; k++) {
+        const off = diffOffset[k];
+        const g = diffGain[k];
+        const d = diffBuf[off + ((dw - diffLength[k]) & diffMask)];
+        let v = x + g * d;
+        v += DENORMAL_GUARD;
+        v -= DENORMAL_GUARD;
+        diffBuf[off + dw] = v;
+        x = d - g * v;
+      }
+      dw = (dw + 1) & diffMask;
+
+      // Line outputs through their damping filters.
+      for (let i = 0; i < LINE_COUNT; i++) {
+        const v = lineBuf[lineOffset[i] + ((lw - lineLength[i]) & lineMask)];
+        let s = dampB[i] * v + dampA[i] * dampState[i];
+        s += DENORMAL_GUARD;
+        s -= DENORMAL_GUARD;
+        dampState[i] = s;
+        y[i] = s;
+      }
+
+      // Orthonormal 8-point fast Walsh-Hadamard transform (the feedback matrix).
+      const a0 = y[0] + y[1];
+      const a1 = y[0] - y[1];
+      const a2 = y[2] + y[3];
+      const a3 = y[2] - y[3];
+      const a4 = y[4] + y[5];
+      const a5 = y[4] - y[5];
+      const a6 = y[6] + y[7];
+      const a7 = y[6] - y[7];
+      const b0 = a0 + a2;
+      const b1 = a1 + a3;
+      const b2 = a0 - a2;
+      const b3 = a1 - a3;
+      const b4 = a4 + a6;
+      const b5 = a5 + a7;
+      const b6 = a4 - a6;
+      const b7 = a5 - a7;
+      const m0 = (b0 + b4) * HADAMARD_SCALE;
+      const m1 = (b1 + b5) * HADAMARD_SCALE;
+      const m2 = (b2 + b6) * HADAMARD_SCALE;
+      const m3 = (b3 + b7) * HADAMARD_SCALE;
+      const m4 = (b0 - b4) * HADAMARD_SCALE;
+      const m5 = (b1 - b5) * HADAMARD_SCALE;
+      const m6 = (b2 - b6) * HADAMARD_SCALE;
+      const m7 = (b3 - b7) * HADAMARD_SCALE;
+
+      // Rows 1 (+-+-+-+-) and 2 (++--++--) of the matrix are the two output taps.
+      outL[t] += m1 * gOut;
+      outR[t] += m2 * gOut;
+
+      const inj = x * INJECT_GAIN;
+      lineBuf[lineOffset[0] + lw] = m0 + inj;
+      lineBuf[lineOffset[1] + lw] = m1 + inj;
+      lineBuf[lineOffset[2] + lw] = m2 + inj;
+      lineBuf[lineOffset[3] + lw] = m3 + inj;
+      lineBuf[lineOffset[4] + lw] = m4 + inj;
+      lineBuf[lineOffset[5] + lw] = m5 + inj;
+      lineBuf[lineOffset[6] + lw] = m6 + inj;
+      lineBuf[lineOffset[7] + lw] = m7 + inj;
+      lw = (lw + 1) & lineMask;
+    }
+
+    this.lineWrite = lw;
+    this.diffWrite = dw;
+    this.inGain = this.inGainTarget;
+    this.outGain = this.outGainTarget;
+  }
+
+  private updateGains(): void {
+    this.inGainTarget = dbToGain(this.inGainDb);
+    this.outGainTarget = dbToGain(this.reverbMixDb) * this.outScale;
+  }
+
+  /**
+   * Jot's absorbent delay line: per line, DC gain g = 10^(-3 m / (T fs)) and gain ratio
+   * r = g_hf / g at HF_REFERENCE_HZ, with g_hf the gain for a reverb time ratio x T. The one-pole
+   * H(z) = g (1 - p) / (1 - p z^-1) has |H(w)/H(0)|^2 = (1 - p)^2 / (1 - 2p cos w + p^2); setting
+   * that to r^2 gives (1 - r^2) p^2 - 2 (1 - r^2 cos w) p + (1 - r^2) = 0, whose root in [0, 1) is p.
+   */
+  private updateDamping(): void {
+    const fs = this.sampleRate;
+    const tSec = this.reverbTimeMs / 1000;
+    const ratio = this.highFreqRtRatio;
+    const fRef = Math.min(HF_REFERENCE_HZ, 0.45 * fs);
+    const cosW = Math.cos((2 * Math.PI * fRef) / fs);
+    for (let i = 0; i < LINE_COUNT; i++) {
+      const m = this.lineLength[i];
+      // The low-pass also delays low frequencies by p / (1 - p) samples, which lengthens the loop
+      // (by up to 2000 samples at the pole limit); budget the loss over the effective length, or
+      // heavy HF damping would stretch the low-frequency RT60. Three fixed-point passes converge.
+      let p = 0;
+      let g = 1;
+      for (let pass = 0; pass < 3; pass++) {
+        const mEff = m + p / (1 - p);
+        const lossDb = (-60 * mEff) / (tSec * fs);
+        g = 10 ** (lossDb / 20);
+        // Extra loss at fRef relative to DC, in dB: the HF path must lose 60 dB in ratio x T.
+        const r = 10 ** ((lossDb * (1 / ratio - 1)) / 20);
+        p = 0;
+        if (r < 0.999999) {
+          const a = 1 - r * r;
+          const b = 1 - r * r * cosW;
+          p = (b - Math.sqrt(Math.max(0, b * b - a * a))) / a;
+          if (p > MAX_DAMPING_POLE) p = MAX_DAMPING_POLE;
+          if (p < 0) p = 0;
+        }
+      }
+      this.dampA[i] = p;
+      this.dampB[i] = g * (1 - p);
+    }
+    // The diffusers ring too (gain .625 over 12.7 ms is a 190 ms RT60 of their own); keep their
+    // ring at most half the reverb time so short settings stay short.
+    for (let k = 0; k < DIFFUSER_COUNT; k++) {
+      const cap = 10 ** ((-3 * this.diffLength[k]) / (fs * 0.5 * tSec));
+      this.diffGain[k] = Math.min(DIFFUSER_GAIN[k], cap);
+    }
+  }
+}
