@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { DlsError } from '../../../engine/dls/dls-error.js';
+import { chunkPath, readRiff, riffChunk, riffForm, riffList, writeRiff } from '../../../engine/dls/riff.js';
+
+const bytes = (...v: number[]) => new Uint8Array(v);
+
+describe('RIFF framing (reference §6.1)', () => {
+  it('writes FOURCC + LE size + data + pad byte, and lists with their type', () => {
+    const out = writeRiff(riffForm('TEST', [riffChunk('abcd', bytes(1, 2, 3)), riffList('lst ', [riffChunk('xy  ', bytes(9))])]));
+    const v = new DataView(out.buffer);
+    expect(String.fromCharCode(...out.subarray(0, 4))).toBe('RIFF');
+    expect(v.getUint32(4, true)).toBe(out.length - 8);
+    expect(String.fromCharCode(...out.subarray(8, 12))).toBe('TEST');
+    expect(String.fromCharCode(...out.subarray(12, 16))).toBe('abcd');
+    expect(v.getUint32(16, true)).toBe(3);
+    expect([...out.subarray(20, 24)]).toEqual([1, 2, 3, 0]); // odd size: one pad byte
+    expect(String.fromCharCode(...out.subarray(24, 28))).toBe('LIST');
+    expect(v.getUint32(28, true)).toBe(4 + 8 + 1 + 1); // the child's pad byte counts in the list size
+    expect(String.fromCharCode(...out.subarray(32, 36))).toBe('lst ');
+  });
+
+  it('reads back the tree with offsets, types and zero-copy data views', () => {
+    const out = writeRiff(riffForm('TEST', [riffChunk('abcd', bytes(1, 2, 3)), riffList('lst ', [riffChunk('xy  ', bytes(9, 8))])]));
+    const root = readRiff(out, { formType: 'TEST' });
+    expect(root.listType).toBe('TEST');
+    const [a, l] = root.children!;
+    expect(a.id).toBe('abcd');
+    expect(a.offset).toBe(12);
+    expect([...a.data]).toEqual([1, 2, 3]);
+    expect(a.data.buffer).toBe(out.buffer);
+    expect(l.listType).toBe('lst ');
+    expect(l.children![0].offset).toBe(36);
+    expect(chunkPath(l.children![0])).toBe('RIFF:TEST/LIST:lst /xy  ');
+  });
+
+  it('names the chunk path and offset when a size runs past its parent', () => {
+    const good = writeRiff(riffForm('TEST', [riffList('lst ', [riffChunk('abcd', bytes(1, 2, 3, 4))])]));
+    const bad = good.slice();
+    new DataView(bad.buffer).setUint32(28, 1000, true); // abcd's size
+    const err = (() => {
+      try {
+        readRiff(bad);
+      } catch (e) {
+        return e;
+      }
+    })() as DlsError;
+    expect(err).toBeInstanceOf(DlsError);
+    expect(err.code).toBe('NOTADLSCOL');
+    expect(err.chunkPath).toBe('RIFF:TEST/LIST:lst /abcd');
+    expect(err.offset).toBe(24);
+    expect(err.message).toContain('runs past the end of its parent');
+  });
+
+  it('rejects a wrong form type, a non-RIFF file, a truncated file and absurd nesting', () => {
+    const good = writeRiff(riffForm('TEST', [riffChunk('abcd', bytes(1))]));
+    expect(() => readRiff(good, { formType: 'DLS ' })).toThrow(/wrong form type 'TEST'/);
+    expect(() => readRiff(bytes(1, 2, 3))).toThrow(DlsError);
+    const notRiff = good.slice();
+    notRiff[0] = 0x58;
+    expect(() => readRiff(notRiff)).toThrow(/not a RIFF file/);
+    expect(() => readRiff(good.subarray(0, good.length - 4))).toThrow(/truncated/);
+    let node = riffList('deep', []);
+    for (let i = 0; i < 40; i++) node = riffList('deep', [node]);
+    expect(() => readRiff(writeRiff(riffForm('TEST', [node])), { maxDepth: 16 })).toThrow(/nested deeper than 16/);
+  });
+
+  it('tolerates a missing final pad byte with no error', () => {
+    const out = writeRiff(riffForm('TEST', [riffChunk('abcd', bytes(7))]));
+    const cut = out.slice(0, out.length - 1);
+    new DataView(cut.buffer).setUint32(4, cut.length - 8, true);
+    const root = readRiff(cut);
+    expect(root.children![0].data[0]).toBe(7);
+  });
+});
