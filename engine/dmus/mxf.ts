@@ -74,6 +74,15 @@ export abstract class MxfFilter implements IMXF {
 
   abstract putMessage(e: KernelEvent): void;
 
+  /**
+   * Passes an event on, or back to the allocator while the node is stopped: a stopped pin
+   * lets nothing through ("in STOP, throw queued data back to the allocator").
+   */
+  protected forward(e: KernelEvent): void {
+    if (this.state === KSSTATE.STOP) this.allocator.putMessage(e);
+    else this.output.putMessage(e);
+  }
+
   connectOutput(sink: IMXF): void {
     if (sink === this) throw new MxfConnectionError(`${this.constructor.name}: cannot connect to itself`);
     if (this.output !== this.allocator) {

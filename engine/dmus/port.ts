@@ -20,7 +20,7 @@ import { Packer } from './capture/packer.js';
 import { UartCaptureStream } from './capture/uart-capture-stream.js';
 import { NULL_EVENT } from './kernel-event.js';
 import { DMUS_STREAM_TYPE, type IMiniportDMus, type MiniportStream } from './miniport.js';
-import { type IMXF, KSSTATE, KSSTATE_NAME, type KsState, MxfFilter } from './mxf.js';
+import { type IMXF, KSSTATE, KSSTATE_NAME, type KsState, type MxfFilter } from './mxf.js';
 import { Sequencer } from './render/sequencer.js';
 import { type UnpackResult, Unpacker } from './render/unpacker.js';
 import type { RefTime } from './units.js';

@@ -178,7 +178,9 @@ const PORTPARAM_KEYS = ['validParams', 'voices', 'channelGroups', 'audioChannels
 export function encodePortParams(p: SynthPortParams): Uint8Array {
   const b = new Uint8Array(SYNTH_PORTPARAMS_SIZE);
   const v = dv(b);
-  PORTPARAM_KEYS.forEach((k, i) => v.setUint32(4 * i, p[k] >>> 0, true));
+  PORTPARAM_KEYS.forEach((k, i) => {
+    v.setUint32(4 * i, p[k] >>> 0, true);
+  });
   return b;
 }
 export function decodePortParams(b: Uint8Array): SynthPortParams {

@@ -147,7 +147,10 @@ export class CaptureSink extends MxfFilter {
 
   private parseByte(s: SourceParser, group: number, time: RefTime, b: number): void {
     if (isRealTime(b)) {
-      if (b === 0xf9 || b === 0xfd) return this.stray(s, group, b, 'undefined real-time status');
+      if (b === 0xf9 || b === 0xfd) {
+        this.stray(s, group, b, 'undefined real-time status');
+        return;
+      }
       this.stats.realTime++;
       this.emitShort(group, time, b, 0, 0, 1);
       return;
@@ -173,9 +176,15 @@ export class CaptureSink extends MxfFilter {
         this.appendSysex(s, group, b);
         return;
       }
-      if (b === 0xf7) return this.stray(s, group, b, 'end of SysEx (0xF7) without a SysEx');
+      if (b === 0xf7) {
+        this.stray(s, group, b, 'end of SysEx (0xF7) without a SysEx');
+        return;
+      }
       const len = messageLength(b);
-      if (len === 0) return this.stray(s, group, b, 'undefined status byte');
+      if (len === 0) {
+        this.stray(s, group, b, 'undefined status byte');
+        return;
+      }
       if (b >= 0xf0) s.runningStatus = 0; // system common cancels running status
       else s.runningStatus = b;
       if (len === 1) {
@@ -195,7 +204,10 @@ export class CaptureSink extends MxfFilter {
       return;
     }
     if (s.need === 0) {
-      if (s.runningStatus === 0) return this.stray(s, group, b, 'data byte with no status (no running status)');
+      if (s.runningStatus === 0) {
+        this.stray(s, group, b, 'data byte with no status (no running status)');
+        return;
+      }
       s.status = s.runningStatus;
       s.need = messageLength(s.status) - 1;
       s.have = 0;
@@ -241,7 +253,7 @@ export class CaptureSink extends MxfFilter {
     let head = NULL_EVENT;
     let tail = NULL_EVENT;
     for (let done = 0; done < total; ) {
-      const n = total - done > bs ? bs : total - done;
+      const n = Math.min(bs, total - done);
       const e = a.getMessage();
       if (e === NULL_EVENT || !a.setData(e, bytes, done, n)) {
         if (e !== NULL_EVENT) a.putMessage(e);

@@ -13,7 +13,7 @@
  * putMessage and flush do not allocate: IRPs are the host's DirectMusicBuffers, recycled by it.
  */
 import type { Allocator } from '../allocator.js';
-import { DirectMusicBuffer } from '../dmus-buffer.js';
+import type { DirectMusicBuffer } from '../dmus-buffer.js';
 import { DMUS_KEF, type KernelEvent, NULL_EVENT } from '../kernel-event.js';
 import { messageLength } from '../midi-message.js';
 import { KSSTATE, type KsState, MxfFilter } from '../mxf.js';

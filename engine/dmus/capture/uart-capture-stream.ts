@@ -73,7 +73,7 @@ export class UartCaptureStream extends MxfFilter {
    */
   putMessage(e: KernelEvent): void {
     if (e !== NULL_EVENT) {
-      this.output.putMessage(e);
+      this.forward(e);
       return;
     }
     const a = this.allocator;

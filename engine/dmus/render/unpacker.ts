@@ -16,7 +16,6 @@
  * and buffers (the allocator may grow here: the unpacker runs on the control side), so a valid
  * IRP is never cut short by an empty pool.
  */
-import type { Allocator } from '../allocator.js';
 import {
   checkRecord,
   DMUS_EVENTHEADER_SIZE,
@@ -28,7 +27,7 @@ import {
 } from '../dmus-buffer.js';
 import { DmusError } from '../errors.js';
 import { DMUS_KEF, NULL_EVENT } from '../kernel-event.js';
-import { KSSTATE, MxfFilter } from '../mxf.js';
+import { MxfFilter } from '../mxf.js';
 import type { RefTime } from '../units.js';
 
 /** Largest channel group a kernel event can carry (usChannelGroup is a USHORT). */
@@ -109,7 +108,7 @@ export class Unpacker extends MxfFilter {
       // The kernel event has no 'structured' flag: the status byte says what the bytes are.
       // Payloads longer than one buffer (SysEx) are cut into buffer-sized INCOMPLETE chunks.
       do {
-        const n = cb - done > bufferSize ? bufferSize : cb - done;
+        const n = Math.min(bufferSize, cb - done);
         const e = this.allocator.getMessage();
         if (e === NULL_EVENT) break; // cannot happen after reserve(); counted by the allocator
         const f = this.allocator.fields;
@@ -134,10 +133,6 @@ export class Unpacker extends MxfFilter {
 
   /** Events put into the unpacker directly (not from an IRP) pass on unchanged. */
   putMessage(e: number): void {
-    if (this.state === KSSTATE.STOP) {
-      this.allocator.putMessage(e);
-      return;
-    }
-    this.output.putMessage(e);
+    this.forward(e);
   }
 }
