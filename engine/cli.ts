@@ -11,11 +11,16 @@ import { type CliCommand, CliUsageError } from './cli/command.js';
 const COMMANDS: CliCommand[] = [];
 
 function packageVersion(): string {
-  // dist/engine/cli.js and engine/cli.ts are both two levels below the package root.
-  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
+  // engine/cli.ts (source) and dist/engine/cli.js (build) sit at different depths: look upward.
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(fileURLToPath(new URL(rel, import.meta.url)), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'dmus-workstation') return pkg.version;
+    } catch {
+      // not there: try the next level
+    }
+  }
+  return 'unknown';
 }
 
 const versionCommand: CliCommand = {
