@@ -1,0 +1,109 @@
+/**
+ * Seed concept: the DLS unit conversions (reference §6.4) and connection transforms (§6.3), as
+ * lookup tables built once at module load so the render loop never calls Math.pow per voice.
+ *
+ * - cents -> frequency ratio 2^(c/1200): integer octave by multiplication, fraction from a table.
+ * - centibels -> amplitude 10^(cB/200): table per 1/8 cB over -1440..+240 cB (finer than audible).
+ * - concave/convex: the 96 dB curves, concave(x) = -(20/96)·log10((1-x)^2), which makes a -96 dB
+ *   concave inverted connection equal to 40·log10(v/127) dB (§7.7). Tabled at 1/1024 resolution.
+ */
+
+const CENT_TABLE = new Float64Array(1201);
+for (let i = 0; i <= 1200; i++) CENT_TABLE[i] = 2 ** (i / 1200);
+
+/** 2^(cents/1200), exact to table resolution (linear between whole cents). */
+export function centsToRatio(cents: number): number {
+  if (cents > 30000) cents = 30000;
+  else if (cents < -30000) cents = -30000;
+  let oct = Math.floor(cents / 1200);
+  const rem = cents - oct * 1200;
+  const i = rem | 0;
+  const f = rem - i;
+  let r = CENT_TABLE[i] + (CENT_TABLE[i + 1] - CENT_TABLE[i]) * f;
+  if (oct > 0) while (oct-- > 0) r *= 2;
+  else while (oct++ < 0) r *= 0.5;
+  return r;
+}
+
+/** Absolute pitch cents -> Hz: 8.176 Hz · 2^(pc/1200) (§6.4). */
+export function absCentsToHz(pc: number): number {
+  return 8.175798915643707 * centsToRatio(pc);
+}
+
+const CB_MIN = -1440;
+const CB_MAX = 240;
+const CB_STEPS = 8;
+const CB_TABLE = new Float64Array((CB_MAX - CB_MIN) * CB_STEPS + 2);
+for (let i = 0; i < CB_TABLE.length; i++) CB_TABLE[i] = 10 ** ((CB_MIN + i / CB_STEPS) / 200);
+
+/** 10^(cB/200): centibels (0.1 dB) to amplitude; below -144 dB is 0. */
+export function cbToAmp(cb: number): number {
+  if (cb <= CB_MIN) return 0;
+  if (cb >= CB_MAX) cb = CB_MAX;
+  const x = (cb - CB_MIN) * CB_STEPS;
+  const i = x | 0;
+  return CB_TABLE[i] + (CB_TABLE[i + 1] - CB_TABLE[i]) * (x - i);
+}
+
+/** Time cents -> seconds: 2^(tc/1200); very negative (0x80000000) is 0 s. */
+export function timecentsToSeconds(tc: number): number {
+  if (tc <= -20000) return 0;
+  return centsToRatio(tc);
+}
+
+const CURVE_N = 1024;
+const CONCAVE = new Float64Array(CURVE_N + 2);
+const CONVEX = new Float64Array(CURVE_N + 2);
+for (let i = 0; i <= CURVE_N + 1; i++) {
+  const x = Math.min(1, i / CURVE_N);
+  const cc = x >= 1 ? 1 : Math.min(1, (-40 / 96) * Math.log10(1 - x));
+  CONCAVE[i] = cc;
+}
+for (let i = 0; i <= CURVE_N + 1; i++) {
+  const x = Math.min(1, i / CURVE_N);
+  // convex(x) = 1 - concave(1 - x)
+  const j = CURVE_N - Math.min(CURVE_N, i);
+  CONVEX[i] = x <= 0 ? 0 : 1 - CONCAVE[j];
+}
+
+/**
+ * The exact concave curve (used where a test pins the dB value: velocity, CC7, CC11 -> gain).
+ * Table lookup would be off by a fraction of a cB near 1.
+ */
+function concaveExact(x: number): number {
+  if (x >= 1) return 1;
+  if (x <= 0) return 0;
+  const y = (-40 / 96) * Math.log10(1 - x);
+  return Math.min(y , 1);
+}
+
+/** Applies a 4-bit DLS transform type to x in 0..1. */
+export function curve(type: number, x: number): number {
+  if (type === 0) return x;
+  if (type === 1) return concaveExact(x);
+  if (type === 2) {
+    if (x <= 0) return 0;
+    if (x >= 1) return 1;
+    const t = x * CURVE_N;
+    const i = t | 0;
+    return CONVEX[i] + (CONVEX[i + 1] - CONVEX[i]) * (t - i);
+  }
+  if (type === 3) return x < 0.5 ? 0 : 1;
+  return x;
+}
+
+/**
+ * One source or control through its transform bits: x is the unipolar value 0..1, or already
+ * bipolar -1..1 when `nativeBipolar` (LFO, vibrato). `typeBits` = 4-bit curve, `bipolar`/`invert`
+ * flags as in §6.3.
+ */
+export function transformValue(x: number, type: number, bipolar: boolean, invert: boolean, nativeBipolar: boolean): number {
+  if (nativeBipolar) {
+    if (invert) x = -x;
+    return x < 0 ? -curve(type, -x) : curve(type, x);
+  }
+  if (invert) x = 1 - x;
+  if (!bipolar) return curve(type, x);
+  const y = 2 * x - 1;
+  return y < 0 ? -curve(type, -y) : curve(type, y);
+}

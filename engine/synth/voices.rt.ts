@@ -1,0 +1,933 @@
+/**
+ * Seed concept: the DLS2 voice (reference §6.3-6.8, §6.11): sample playback with 4-point Hermite
+ * interpolation, forward and release loops, EG1 (volume) and EG2 (pitch/filter) DAHDSR envelopes,
+ * modulation LFO and vibrato LFO, the resonant low-pass filter, pan, and the connection graph.
+ *
+ * Render half. Every voice field is a typed array indexed by voice number (struct-of-arrays), sized
+ * once in the constructor (prepare); nothing below the constructor allocates. Work is split by rate:
+ *   note-on       note-time connections (EG and LFO times, KEYNUMBER), level sums
+ *   controller    level sums of the voices of that channel (evalLevels)
+ *   sub-block     envelopes, LFOs, dynamic connections, pitch -> increment, gains, filter coefs
+ *   per sample    interpolation, filter, gain ramps, accumulation (the kernels at the bottom)
+ */
+import { CONN_DST, CONN_SRC } from './constants.js';
+import type { ChannelStates } from './channels.rt.js';
+import { type Instrument, LOOP_KIND, type Region, WAVE_GUARD_BEFORE } from './download-model.js';
+import { absCentsToHz, cbToAmp, centsToRatio, timecentsToSeconds, transformValue } from './tables.rt.js';
+
+/** EG stages. */
+export const EG = { DELAY: 0, ATTACK: 1, HOLD: 2, DECAY: 3, SUSTAIN: 4, RELEASE: 5, DONE: 6 } as const;
+
+/** A stolen or cut voice fades out over this long: about a millisecond, never a click (§7.6). */
+export const STEAL_FADE_SECONDS = 0.0012;
+
+const EMPTY_WAVE = new Float32Array(8);
+const TWO_PI = 2 * Math.PI;
+const HALF_PI = Math.PI / 2;
+
+export class VoicePool {
+  readonly capacity: number;
+  readonly sampleRate: number;
+  readonly fadeSamples: number;
+
+  readonly active: Uint8Array;
+  readonly chan: Int32Array;
+  readonly key: Uint8Array;
+  readonly vel: Uint8Array;
+  readonly region: (Region | null)[];
+  readonly inst: (Instrument | null)[];
+  readonly data: Float32Array[];
+  readonly age: Float64Array;
+
+  readonly pos: Float64Array;
+  readonly inc: Float64Array;
+  readonly pitchCached: Float64Array;
+  readonly waveRatio: Float64Array;
+  readonly frames: Float64Array;
+  readonly loopKind: Uint8Array;
+  readonly loopStart: Float64Array;
+  readonly loopEnd: Float64Array;
+  readonly looped: Uint8Array;
+
+  /** Key still down (no note-off yet). */
+  readonly keyDown: Uint8Array;
+  /** Note-off arrived while the sustain pedal was down. */
+  readonly sustained: Uint8Array;
+  /** Captured by the sostenuto pedal. */
+  readonly sostenuto: Uint8Array;
+  /** Envelopes are in release. */
+  readonly released: Uint8Array;
+  /** Samples left of a steal/cut fade (0 = not fading). */
+  readonly fadeLeft: Float64Array;
+  readonly first: Uint8Array;
+
+  readonly eg1Stage: Int8Array;
+  readonly eg1Val: Float64Array;
+  readonly eg1Cnt: Float64Array;
+  readonly eg1Delay: Float64Array;
+  readonly eg1Attack: Float64Array;
+  readonly eg1Hold: Float64Array;
+  readonly eg1Decay: Float64Array;
+  readonly eg1Sustain: Float64Array;
+  readonly eg1Release: Float64Array;
+  readonly eg2Stage: Int8Array;
+  readonly eg2Val: Float64Array;
+  readonly eg2Cnt: Float64Array;
+  readonly eg2Delay: Float64Array;
+  readonly eg2Attack: Float64Array;
+  readonly eg2Hold: Float64Array;
+  readonly eg2Decay: Float64Array;
+  readonly eg2Sustain: Float64Array;
+  readonly eg2Release: Float64Array;
+
+  readonly lfoPhase: Float64Array;
+  readonly lfoInc: Float64Array;
+  readonly lfoDelay: Float64Array;
+  readonly lfoVal: Float64Array;
+  readonly vibPhase: Float64Array;
+  readonly vibInc: Float64Array;
+  readonly vibDelay: Float64Array;
+  readonly vibVal: Float64Array;
+
+  /** Effective key (after KEYNUMBER connections, e.g. RPN2 coarse tune) and the region's unity note. */
+  readonly keyEff: Float64Array;
+  readonly unity: Float64Array;
+  readonly pitchLvl: Float64Array;
+  readonly gainLvl: Float64Array;
+  readonly panLvl: Float64Array;
+  readonly cutLvl: Float64Array;
+  readonly qLvl: Float64Array;
+  readonly revLvl: Float64Array;
+  readonly choLvl: Float64Array;
+
+  readonly fOn: Uint8Array;
+  readonly fCut: Float64Array;
+  readonly fQ: Float64Array;
+  readonly z1: Float64Array;
+  readonly z2: Float64Array;
+  readonly b0: Float64Array;
+  readonly a1: Float64Array;
+  readonly a2: Float64Array;
+
+  readonly gl: Float64Array;
+  readonly gr: Float64Array;
+  readonly grv: Float64Array;
+  readonly gch: Float64Array;
+  readonly dgl: Float64Array;
+  readonly dgr: Float64Array;
+  readonly dgrv: Float64Array;
+  readonly dgch: Float64Array;
+  readonly panCached: Float64Array;
+  readonly panL: Float64Array;
+  readonly panR: Float64Array;
+
+  /** Note-time destination accumulator, indexed by destination id (only the note-time ids are used). */
+  private readonly acc = new Float64Array(0x320);
+  private ageCounter = 0;
+
+  /** prepare(): sizes everything from the voice count and the rate. Allocates. */
+  constructor(capacity: number, sampleRate: number) {
+    this.capacity = capacity;
+    this.sampleRate = sampleRate;
+    this.fadeSamples = Math.max(8, Math.round(STEAL_FADE_SECONDS * sampleRate));
+    const n = capacity;
+    const f64 = () => new Float64Array(n);
+    this.active = new Uint8Array(n);
+    this.chan = new Int32Array(n);
+    this.key = new Uint8Array(n);
+    this.vel = new Uint8Array(n);
+    this.region = new Array<Region | null>(n).fill(null);
+    this.inst = new Array<Instrument | null>(n).fill(null);
+    this.data = new Array<Float32Array>(n).fill(EMPTY_WAVE);
+    this.age = f64();
+    this.pos = f64();
+    this.inc = f64();
+    this.pitchCached = f64();
+    this.waveRatio = f64();
+    this.frames = f64();
+    this.loopKind = new Uint8Array(n);
+    this.loopStart = f64();
+    this.loopEnd = f64();
+    this.looped = new Uint8Array(n);
+    this.keyDown = new Uint8Array(n);
+    this.sustained = new Uint8Array(n);
+    this.sostenuto = new Uint8Array(n);
+    this.released = new Uint8Array(n);
+    this.fadeLeft = f64();
+    this.first = new Uint8Array(n);
+    this.eg1Stage = new Int8Array(n);
+    this.eg1Val = f64();
+    this.eg1Cnt = f64();
+    this.eg1Delay = f64();
+    this.eg1Attack = f64();
+    this.eg1Hold = f64();
+    this.eg1Decay = f64();
+    this.eg1Sustain = f64();
+    this.eg1Release = f64();
+    this.eg2Stage = new Int8Array(n);
+    this.eg2Val = f64();
+    this.eg2Cnt = f64();
+    this.eg2Delay = f64();
+    this.eg2Attack = f64();
+    this.eg2Hold = f64();
+    this.eg2Decay = f64();
+    this.eg2Sustain = f64();
+    this.eg2Release = f64();
+    this.lfoPhase = f64();
+    this.lfoInc = f64();
+    this.lfoDelay = f64();
+    this.lfoVal = f64();
+    this.vibPhase = f64();
+    this.vibInc = f64();
+    this.vibDelay = f64();
+    this.vibVal = f64();
+    this.keyEff = f64();
+    this.unity = f64();
+    this.pitchLvl = f64();
+    this.gainLvl = f64();
+    this.panLvl = f64();
+    this.cutLvl = f64();
+    this.qLvl = f64();
+    this.revLvl = f64();
+    this.choLvl = f64();
+    this.fOn = new Uint8Array(n);
+    this.fCut = f64();
+    this.fQ = f64();
+    this.z1 = f64();
+    this.z2 = f64();
+    this.b0 = f64();
+    this.a1 = f64();
+    this.a2 = f64();
+    this.gl = f64();
+    this.gr = f64();
+    this.grv = f64();
+    this.gch = f64();
+    this.dgl = f64();
+    this.dgr = f64();
+    this.dgrv = f64();
+    this.dgch = f64();
+    this.panCached = f64();
+    this.panL = f64();
+    this.panR = f64();
+  }
+
+  // ------------------------------------------------------------------ connection sources
+
+  /** A source/control value before its transform: 0..1, or -1..1 for LFO and vibrato. */
+  private sourceValue(src: number, v: number, c: number, ch: ChannelStates): number {
+    switch (src) {
+      case CONN_SRC.NONE:
+        return 1;
+      case CONN_SRC.LFO:
+        return this.lfoVal[v];
+      case CONN_SRC.KEYONVELOCITY:
+        return this.vel[v] / 127;
+      case CONN_SRC.KEYNUMBER:
+        return this.keyEff[v] / 128;
+      case CONN_SRC.EG1:
+        return this.eg1Val[v];
+      case CONN_SRC.EG2:
+        return this.eg2Val[v];
+      case CONN_SRC.PITCHWHEEL:
+        return ch.pitchBend[c] / 16384;
+      case CONN_SRC.POLYPRESSURE:
+        return ch.polyPressure[c * 128 + this.key[v]] / 127;
+      case CONN_SRC.CHANNELPRESSURE:
+      case CONN_SRC.MONOPRESSURE:
+        return ch.channelPressure[c] / 127;
+      case CONN_SRC.VIBRATO:
+        return this.vibVal[v];
+      case CONN_SRC.RPN0:
+        return ch.bendRange[c] / 128;
+      case CONN_SRC.RPN1:
+        return ch.fineTune[c] / 16384;
+      case CONN_SRC.RPN2:
+        // DDKSynth does not apply coarse tuning to drum parts (§7.4).
+        return ch.drum[c] !== 0 ? 0.5 : ch.coarseTune[c] / 128;
+      default:
+        if (src >= 0x80 && src < 0x100) return ch.cc[c * 128 + (src - 0x80)] / 127;
+        return 0;
+    }
+  }
+
+  /** scale × T(source) × T(control) for connection i of an articulation. */
+  private connValue(art: Region['art'], i: number, v: number, c: number, ch: ChannelStates): number {
+    const t = art.trn[i];
+    const s = art.src[i];
+    const k = art.ctl[i];
+    let x = this.sourceValue(s, v, c, ch);
+    if (s !== CONN_SRC.NONE) {
+      x = transformValue(x, (t >> 10) & 15, (t & 0x4000) !== 0, (t & 0x8000) !== 0, s === CONN_SRC.LFO || s === CONN_SRC.VIBRATO);
+    }
+    if (k !== CONN_SRC.NONE) {
+      const y = this.sourceValue(k, v, c, ch);
+      x *= transformValue(y, (t >> 4) & 15, (t & 0x100) !== 0, (t & 0x200) !== 0, k === CONN_SRC.LFO || k === CONN_SRC.VIBRATO);
+    }
+    return art.scale[i] * x;
+  }
+
+  // ------------------------------------------------------------------ note-on
+
+  /**
+   * Starts voice v playing `region` for (channel c, key, velocity): evaluates the note-time
+   * connections (EG/LFO parameters, effective key) and the level sums. Does not allocate.
+   */
+  start(v: number, region: Region, inst: Instrument, c: number, key: number, velocity: number, ch: ChannelStates): void {
+    const art = region.art;
+    const sr = this.sampleRate;
+    this.active[v] = 1;
+    this.chan[v] = c;
+    this.key[v] = key;
+    this.vel[v] = velocity;
+    this.region[v] = region;
+    this.inst[v] = inst;
+    this.data[v] = region.wave.data;
+    region.wave.voiceRefs++;
+    this.age[v] = ++this.ageCounter;
+    this.pos[v] = 0;
+    this.pitchCached[v] = Number.NaN;
+    this.waveRatio[v] = region.wave.sampleRate / sr;
+    this.frames[v] = region.wave.frames;
+    this.loopKind[v] = region.loopKind;
+    this.loopStart[v] = region.loopStart;
+    this.loopEnd[v] = region.loopStart + region.loopLength;
+    this.looped[v] = 0;
+    this.keyDown[v] = 1;
+    this.sustained[v] = 0;
+    this.sostenuto[v] = 0;
+    this.released[v] = 0;
+    this.fadeLeft[v] = 0;
+    this.first[v] = 1;
+    this.unity[v] = region.unityNote;
+    this.fOn[v] = 0;
+    this.fCut[v] = Number.NaN;
+    this.fQ[v] = Number.NaN;
+    this.z1[v] = 0;
+    this.z2[v] = 0;
+    this.gl[v] = 0;
+    this.gr[v] = 0;
+    this.grv[v] = 0;
+    this.gch[v] = 0;
+    this.panCached[v] = Number.NaN;
+    this.lfoVal[v] = 0;
+    this.vibVal[v] = 0;
+    this.eg1Val[v] = 0;
+    this.eg2Val[v] = 0;
+
+    // 1. KEYNUMBER destination first: the real key feeds it; the result is the key other
+    //    connections see (RPN2 coarse tune moves it, §6.6).
+    const acc = this.acc;
+    this.keyEff[v] = key;
+    let keyDst = 0;
+    let hasKeyDst = false;
+    for (let i = 0; i < art.noteEnd; i++) {
+      if (art.dst[i] === CONN_DST.KEYNUMBER) {
+        keyDst += this.connValue(art, i, v, c, ch);
+        hasKeyDst = true;
+      }
+    }
+    if (hasKeyDst) this.keyEff[v] = keyDst / 100;
+
+    // 2. The other note-time destinations.
+    for (let i = 0; i < art.noteEnd; i++) {
+      const d = art.dst[i];
+      if (d !== CONN_DST.KEYNUMBER) acc[d] += this.connValue(art, i, v, c, ch);
+    }
+    const D = CONN_DST;
+    const secs = (d: number) => timecentsToSeconds(acc[d]) * sr;
+    this.eg1Delay[v] = secs(D.EG1_DELAYTIME);
+    this.eg1Attack[v] = secs(D.EG1_ATTACKTIME);
+    this.eg1Hold[v] = secs(D.EG1_HOLDTIME);
+    this.eg1Decay[v] = secs(D.EG1_DECAYTIME);
+    this.eg1Release[v] = secs(D.EG1_RELEASETIME);
+    this.eg1Sustain[v] = clamp01(acc[D.EG1_SUSTAINLEVEL] / 1000);
+    this.eg2Delay[v] = secs(D.EG2_DELAYTIME);
+    this.eg2Attack[v] = secs(D.EG2_ATTACKTIME);
+    this.eg2Hold[v] = secs(D.EG2_HOLDTIME);
+    this.eg2Decay[v] = secs(D.EG2_DECAYTIME);
+    this.eg2Release[v] = secs(D.EG2_RELEASETIME);
+    this.eg2Sustain[v] = clamp01(acc[D.EG2_SUSTAINLEVEL] / 1000);
+    this.lfoInc[v] = absCentsToHz(acc[D.LFO_FREQUENCY]) / sr;
+    this.lfoDelay[v] = secs(D.LFO_STARTDELAY);
+    this.vibInc[v] = absCentsToHz(acc[D.VIB_FREQUENCY]) / sr;
+    this.vibDelay[v] = secs(D.VIB_STARTDELAY);
+    this.lfoPhase[v] = 0;
+    this.vibPhase[v] = 0;
+    for (let i = 0; i < art.noteEnd; i++) acc[art.dst[i]] = 0;
+    this.eg1Stage[v] = EG.DELAY;
+    this.eg1Cnt[v] = 0;
+    this.eg2Stage[v] = EG.DELAY;
+    this.eg2Cnt[v] = 0;
+    this.evalLevels(v, ch);
+  }
+
+  /**
+   * Level sums (pitch, gain, pan, cutoff, Q, sends) from note-time and controller sources. Called
+   * at note-on and whenever a controller of the voice's channel changes. Does not allocate.
+   */
+  evalLevels(v: number, ch: ChannelStates): void {
+    const region = this.region[v];
+    if (region === null) return;
+    const art = region.art;
+    const c = this.chan[v];
+    let pitch = region.fineTune;
+    let gain = region.attenuation;
+    let pan = 0;
+    let cut = 0;
+    let q = 0;
+    let rev = 0;
+    let cho = 0;
+    for (let i = art.noteEnd; i < art.levelEnd; i++) {
+      const d = art.dst[i];
+      let x: number;
+      if (d === CONN_DST.PITCH && art.src[i] === CONN_SRC.KEYNUMBER && art.ctl[i] === CONN_SRC.NONE) {
+        // Key tracking is relative to the unity note: (key - unity) × scale/128 cents (§6.7).
+        x = (art.scale[i] * (this.keyEff[v] - this.unity[v])) / 128;
+      } else {
+        x = this.connValue(art, i, v, c, ch);
+      }
+      if (d === CONN_DST.PITCH) pitch += x;
+      else if (d === CONN_DST.GAIN) gain += x;
+      else if (d === CONN_DST.PAN) pan += x;
+      else if (d === CONN_DST.FILTER_CUTOFF) cut += x;
+      else if (d === CONN_DST.FILTER_Q) q += x;
+      else if (d === CONN_DST.REVERB) rev += x;
+      else if (d === CONN_DST.CHORUS) cho += x;
+    }
+    this.pitchLvl[v] = pitch;
+    this.gainLvl[v] = gain;
+    this.panLvl[v] = pan;
+    this.cutLvl[v] = cut;
+    this.qLvl[v] = q;
+    this.revLvl[v] = rev;
+    this.choLvl[v] = cho;
+  }
+
+  // ------------------------------------------------------------------ note-off, cut, free
+
+  /** Enters the release stage of both envelopes (a release loop now plays on to the end). */
+  release(v: number): void {
+    if (this.released[v] !== 0) return;
+    this.released[v] = 1;
+    this.keyDown[v] = 0;
+    const s1 = this.eg1Stage[v];
+    if (s1 <= EG.ATTACK) {
+      // Attack is linear in amplitude; the release runs in dB: continue from the same level.
+      const a = this.eg1Val[v];
+      this.eg1Val[v] = a <= 0 ? 0 : Math.max(0, 1 + (20 * Math.log10(a)) / 96);
+    }
+    if (s1 !== EG.DONE) this.eg1Stage[v] = EG.RELEASE;
+    if (this.eg2Stage[v] !== EG.DONE) this.eg2Stage[v] = EG.RELEASE;
+  }
+
+  /** Starts the ~1 ms fade of a stolen or cut voice. */
+  fade(v: number): void {
+    if (this.fadeLeft[v] === 0) this.fadeLeft[v] = this.fadeSamples;
+    this.keyDown[v] = 0;
+  }
+
+  isFading(v: number): boolean {
+    return this.fadeLeft[v] > 0;
+  }
+
+  /** Returns the slot to idle and drops its wave reference. Returns the wave's remaining voice refs. */
+  free(v: number): void {
+    const r = this.region[v];
+    if (r !== null) r.wave.voiceRefs--;
+    this.active[v] = 0;
+    this.region[v] = null;
+    this.inst[v] = null;
+    this.data[v] = EMPTY_WAVE;
+  }
+
+  // ------------------------------------------------------------------ sub-block update
+
+  /**
+   * Advances the modulators by n samples and sets this sub-block's increment, gain ramps and
+   * filter. Returns false when the voice has finished (envelope or fade done).
+   */
+  private update(v: number, n: number, ch: ChannelStates): boolean {
+    const region = this.region[v] as Region;
+    const art = region.art;
+    const c = this.chan[v];
+    const sr = this.sampleRate;
+
+    let pitch = this.pitchLvl[v];
+    let gain = this.gainLvl[v];
+    let pan = this.panLvl[v];
+    let cut = this.cutLvl[v];
+    let q = this.qLvl[v];
+    let rev = this.revLvl[v];
+    let cho = this.choLvl[v];
+
+    const first = this.first[v] !== 0;
+    let eg1Start = 0;
+    if (first) eg1Start = this.eg1Amp(v);
+
+    // Modulators (values at the start of the sub-block drive the dynamic connections).
+    if (art.levelEnd < art.count) {
+      if (art.usesLfo) this.lfoVal[v] = stepLfo(this.lfoPhase, this.lfoInc, this.lfoDelay, v, n);
+      if (art.usesVibrato) this.vibVal[v] = stepLfo(this.vibPhase, this.vibInc, this.vibDelay, v, n);
+      if (art.usesEg2) this.eg2Val[v] = stepEg(this.eg2Stage, this.eg2Val, this.eg2Cnt, this.eg2Delay, this.eg2Attack, this.eg2Hold, this.eg2Decay, this.eg2Sustain, this.eg2Release, v, n);
+      for (let i = art.levelEnd; i < art.count; i++) {
+        const x = this.connValue(art, i, v, c, ch);
+        const d = art.dst[i];
+        if (d === CONN_DST.PITCH) pitch += x;
+        else if (d === CONN_DST.GAIN) gain += x;
+        else if (d === CONN_DST.PAN) pan += x;
+        else if (d === CONN_DST.FILTER_CUTOFF) cut += x;
+        else if (d === CONN_DST.FILTER_Q) q += x;
+        else if (d === CONN_DST.REVERB) rev += x;
+        else if (d === CONN_DST.CHORUS) cho += x;
+      }
+    }
+    this.eg1Val[v] = stepEg(this.eg1Stage, this.eg1Val, this.eg1Cnt, this.eg1Delay, this.eg1Attack, this.eg1Hold, this.eg1Decay, this.eg1Sustain, this.eg1Release, v, n);
+    const eg1 = this.eg1Amp(v);
+
+    // Pitch -> increment (cached: most voices hold a constant pitch).
+    if (pitch !== this.pitchCached[v]) {
+      this.pitchCached[v] = pitch;
+      let inc = this.waveRatio[v] * centsToRatio(pitch);
+      if (inc > 64) inc = 64;
+      this.inc[v] = inc;
+    }
+
+    // Pan: -500..+500 (0.1 %) with the -3 dB centre law (Wine, §7.7).
+    if (pan !== this.panCached[v]) {
+      this.panCached[v] = pan;
+      const p = pan < -500 ? -500 : Math.min(pan , 500);
+      const a = ((p + 500) / 1000) * HALF_PI;
+      this.panL[v] = Math.cos(a);
+      this.panR[v] = Math.sin(a);
+    }
+
+    // Filter: recompute coefficients only when cutoff or Q moved.
+    if (art.mayFilter) this.updateFilter(v, cut, q, sr);
+
+    let amp = cbToAmp(gain) * eg1;
+    let alive = true;
+    const fl = this.fadeLeft[v];
+    if (fl > 0) {
+      // Steal/cut fade: the targets fall linearly to zero over fadeSamples from the fade's start.
+      const remain = fl - n;
+      if (remain > 0) {
+        this.fadeLeft[v] = remain;
+        amp *= remain / this.fadeSamples;
+      } else {
+        amp = 0;
+        alive = false;
+      }
+    } else if (this.eg1Stage[v] >= EG.DECAY && this.eg1Val[v] <= 0) {
+      amp = 0;
+      alive = false;
+    }
+    const revAmp = amp * clamp01(rev / 1000);
+    const choAmp = amp * clamp01(cho / 1000);
+    const tl = amp * this.panL[v];
+    const tr = amp * this.panR[v];
+    if (first) {
+      this.first[v] = 0;
+      const a0 = cbToAmp(gain) * eg1Start;
+      this.gl[v] = a0 * this.panL[v];
+      this.gr[v] = a0 * this.panR[v];
+      this.grv[v] = a0 * clamp01(rev / 1000);
+      this.gch[v] = a0 * clamp01(cho / 1000);
+    }
+    const inv = 1 / n;
+    this.dgl[v] = (tl - this.gl[v]) * inv;
+    this.dgr[v] = (tr - this.gr[v]) * inv;
+    this.dgrv[v] = (revAmp - this.grv[v]) * inv;
+    this.dgch[v] = (choAmp - this.gch[v]) * inv;
+    return alive;
+  }
+
+  /** EG1 value as amplitude: linear during delay/attack, 96 dB log range afterwards. */
+  private eg1Amp(v: number): number {
+    const val = this.eg1Val[v];
+    if (this.eg1Stage[v] <= EG.ATTACK) return val;
+    return val <= 0 ? 0 : cbToAmp(-960 * (1 - val));
+  }
+
+  private updateFilter(v: number, cut: number, q: number, sr: number): void {
+    if (cut === this.fCut[v] && q === this.fQ[v]) return;
+    this.fCut[v] = cut;
+    this.fQ[v] = q;
+    const hz = absCentsToHz(cut);
+    if (hz >= 0.45 * sr) {
+      this.fOn[v] = 0;
+      return;
+    }
+    if (this.fOn[v] === 0) {
+      this.z1[v] = 0;
+      this.z2[v] = 0;
+      this.fOn[v] = 1;
+    }
+    // RBJ low-pass; Q in cB where 0 cB is Butterworth (resonance dB = q/10, FluidSynth's offset).
+    const w = (TWO_PI * (Math.max(hz , 5))) / sr;
+    const qLin = 10 ** ((q / 10 - 3.01) / 20);
+    const cw = Math.cos(w);
+    const alpha = Math.sin(w) / (2 * qLin);
+    const a0 = 1 + alpha;
+    this.b0[v] = (1 - cw) / 2 / a0;
+    this.a1[v] = (-2 * cw) / a0;
+    this.a2[v] = (1 - alpha) / a0;
+  }
+
+  // ------------------------------------------------------------------ render
+
+  /**
+   * Renders n samples of voice v, ADDING into L/R (and the reverb/chorus send buses) at [i0, i0+n).
+   * Returns false when the voice has finished; the caller frees it. Does not allocate.
+   */
+  render(v: number, ch: ChannelStates, L: Float32Array, R: Float32Array, RV: Float32Array, CH: Float32Array, i0: number, n: number): boolean {
+    let alive = this.update(v, n, ch);
+    const data = this.data[v];
+    const inc = this.inc[v];
+    const sends = this.grv[v] !== 0 || this.dgrv[v] !== 0 || this.gch[v] !== 0 || this.dgch[v] !== 0;
+    const filt = this.fOn[v] !== 0;
+    const kind = this.loopKind[v];
+    const lStart = this.loopStart[v];
+    const lEnd = this.loopEnd[v];
+    const frames = this.frames[v];
+    let i = i0;
+    const end = i0 + n;
+    while (i < end) {
+      const pos = this.pos[v];
+      const loopOn = kind === LOOP_KIND.FORWARD || (kind === LOOP_KIND.RELEASE && this.released[v] === 0);
+      let k: number;
+      if (loopOn) {
+        const hi = lEnd - 2;
+        const lo = this.looped[v] !== 0 ? lStart + 1 : -1;
+        if (pos >= hi || pos < lo) {
+          this.slowSample(v, data, L, R, RV, CH, i, filt, sends);
+          i++;
+          continue;
+        }
+        k = Math.ceil((hi - pos) / inc - 1e-9);
+      } else {
+        if (pos >= frames) {
+          alive = false;
+          break;
+        }
+        k = Math.ceil((frames - pos) / inc - 1e-9);
+      }
+      if (k > end - i) k = end - i;
+      if (k < 1) k = 1;
+      if (filt) {
+        if (sends) kernelFilterSends(this, v, data, L, R, RV, CH, i, k);
+        else kernelFilter(this, v, data, L, R, i, k);
+      } else if (sends) kernelSends(this, v, data, L, R, RV, CH, i, k);
+      else kernelDry(this, v, data, L, R, i, k);
+      i += k;
+    }
+    return alive;
+  }
+
+  /** One sample near a loop point: reads the four points through the loop wrap. */
+  private slowSample(v: number, data: Float32Array, L: Float32Array, R: Float32Array, RV: Float32Array, CH: Float32Array, i: number, filt: boolean, sends: boolean): void {
+    const lStart = this.loopStart[v];
+    const lEnd = this.loopEnd[v];
+    const len = lEnd - lStart;
+    const looped = this.looped[v] !== 0;
+    let pos = this.pos[v];
+    const ip = Math.floor(pos);
+    const f = pos - ip;
+    const xm1 = data[WAVE_GUARD_BEFORE + wrap(ip - 1, lStart, lEnd, len, looped)];
+    const x0 = data[WAVE_GUARD_BEFORE + wrap(ip, lStart, lEnd, len, looped)];
+    const x1 = data[WAVE_GUARD_BEFORE + wrap(ip + 1, lStart, lEnd, len, looped)];
+    const x2 = data[WAVE_GUARD_BEFORE + wrap(ip + 2, lStart, lEnd, len, looped)];
+    const c1 = 0.5 * (x1 - xm1);
+    const c2 = xm1 - 2.5 * x0 + 2 * x1 - 0.5 * x2;
+    const c3 = 0.5 * (x2 - xm1) + 1.5 * (x0 - x1);
+    let s = ((c3 * f + c2) * f + c1) * f + x0;
+    if (filt) {
+      const b0 = this.b0[v];
+      const y = b0 * s + this.z1[v];
+      this.z1[v] = 2 * b0 * s - this.a1[v] * y + this.z2[v];
+      this.z2[v] = b0 * s - this.a2[v] * y;
+      s = y;
+    }
+    L[i] += s * this.gl[v];
+    R[i] += s * this.gr[v];
+    this.gl[v] += this.dgl[v];
+    this.gr[v] += this.dgr[v];
+    if (sends) {
+      RV[i] += s * this.grv[v];
+      CH[i] += s * this.gch[v];
+      this.grv[v] += this.dgrv[v];
+      this.gch[v] += this.dgch[v];
+    }
+    pos += this.inc[v];
+    if (pos >= lEnd) {
+      while (pos >= lEnd) pos -= len;
+      this.looped[v] = 1;
+    }
+    this.pos[v] = pos;
+  }
+}
+
+function clamp01(x: number): number {
+  return x < 0 ? 0 : Math.min(x , 1);
+}
+
+/** Frame index through a loop: past the end wraps to the start; before the start (once looped) to the end. */
+function wrap(i: number, start: number, end: number, len: number, looped: boolean): number {
+  if (i >= end) return i - len;
+  if (looped && i < start) return i + len;
+  return Math.max(i , -1);
+}
+
+/** Sine LFO with a start delay; returns the value at the start of the sub-block, then advances. */
+function stepLfo(phase: Float64Array, inc: Float64Array, delay: Float64Array, v: number, n: number): number {
+  const d = delay[v];
+  if (d > 0) {
+    delay[v] = d - n;
+    return 0;
+  }
+  const p = phase[v];
+  const val = Math.sin(TWO_PI * p);
+  let np = p + inc[v] * n;
+  if (np >= 1) np -= Math.floor(np);
+  phase[v] = np;
+  return val;
+}
+
+/**
+ * DAHDSR envelope advanced by n samples. Values 0..1: attack linear, decay towards sustain, release
+ * towards 0, each at a rate of "full range per stage time" (DLS time semantics).
+ */
+function stepEg(
+  stage: Int8Array,
+  val: Float64Array,
+  cnt: Float64Array,
+  delay: Float64Array,
+  attack: Float64Array,
+  hold: Float64Array,
+  decay: Float64Array,
+  sustain: Float64Array,
+  release: Float64Array,
+  v: number,
+  n: number,
+): number {
+  let remaining = n;
+  let x = val[v];
+  let s = stage[v];
+  let c = cnt[v];
+  while (remaining > 0) {
+    if (s === EG.DELAY) {
+      const left = delay[v] - c;
+      if (left > remaining) {
+        c += remaining;
+        remaining = 0;
+      } else {
+        remaining -= Math.max(left , 0);
+        s = EG.ATTACK;
+        c = 0;
+        x = 0;
+      }
+    } else if (s === EG.ATTACK) {
+      const a = attack[v];
+      const left = a - c;
+      if (left > remaining) {
+        c += remaining;
+        x = c / a;
+        remaining = 0;
+      } else {
+        remaining -= Math.max(left , 0);
+        s = EG.HOLD;
+        c = 0;
+        x = 1;
+      }
+    } else if (s === EG.HOLD) {
+      const left = hold[v] - c;
+      if (left > remaining) {
+        c += remaining;
+        remaining = 0;
+      } else {
+        remaining -= Math.max(left , 0);
+        s = EG.DECAY;
+        c = 0;
+      }
+    } else if (s === EG.DECAY) {
+      const d = decay[v];
+      const sus = sustain[v];
+      x = d > 0 ? x - remaining / d : sus;
+      if (x <= sus) {
+        x = sus;
+        s = EG.SUSTAIN;
+      }
+      remaining = 0;
+    } else if (s === EG.SUSTAIN) {
+      x = sustain[v];
+      remaining = 0;
+    } else if (s === EG.RELEASE) {
+      const r = release[v];
+      x = r > 0 ? x - remaining / r : 0;
+      if (x <= 0) {
+        x = 0;
+        s = EG.DONE;
+      }
+      remaining = 0;
+    } else {
+      x = 0;
+      remaining = 0;
+    }
+  }
+  stage[v] = s;
+  cnt[v] = c;
+  return x;
+}
+
+// ---------------------------------------------------------------------- kernels
+// The per-sample loops. One function per variant (filter × sends) so each stays small and
+// monomorphic; the caller guarantees the four Hermite points of every sample are plain reads.
+
+function kernelDry(p: VoicePool, v: number, data: Float32Array, L: Float32Array, R: Float32Array, i0: number, n: number): void {
+  let pos = p.pos[v];
+  const inc = p.inc[v];
+  let gl = p.gl[v];
+  let gr = p.gr[v];
+  const dgl = p.dgl[v];
+  const dgr = p.dgr[v];
+  const end = i0 + n;
+  for (let i = i0; i < end; i++) {
+    const ip = pos | 0;
+    const f = pos - ip;
+    const xm1 = data[ip];
+    const x0 = data[ip + 1];
+    const x1 = data[ip + 2];
+    const x2 = data[ip + 3];
+    const s = (((0.5 * (x2 - xm1) + 1.5 * (x0 - x1)) * f + (xm1 - 2.5 * x0 + 2 * x1 - 0.5 * x2)) * f + 0.5 * (x1 - xm1)) * f + x0;
+    L[i] += s * gl;
+    R[i] += s * gr;
+    gl += dgl;
+    gr += dgr;
+    pos += inc;
+  }
+  p.pos[v] = pos;
+  p.gl[v] = gl;
+  p.gr[v] = gr;
+}
+
+function kernelSends(p: VoicePool, v: number, data: Float32Array, L: Float32Array, R: Float32Array, RV: Float32Array, CH: Float32Array, i0: number, n: number): void {
+  let pos = p.pos[v];
+  const inc = p.inc[v];
+  let gl = p.gl[v];
+  let gr = p.gr[v];
+  let grv = p.grv[v];
+  let gch = p.gch[v];
+  const dgl = p.dgl[v];
+  const dgr = p.dgr[v];
+  const dgrv = p.dgrv[v];
+  const dgch = p.dgch[v];
+  const end = i0 + n;
+  for (let i = i0; i < end; i++) {
+    const ip = pos | 0;
+    const f = pos - ip;
+    const xm1 = data[ip];
+    const x0 = data[ip + 1];
+    const x1 = data[ip + 2];
+    const x2 = data[ip + 3];
+    const s = (((0.5 * (x2 - xm1) + 1.5 * (x0 - x1)) * f + (xm1 - 2.5 * x0 + 2 * x1 - 0.5 * x2)) * f + 0.5 * (x1 - xm1)) * f + x0;
+    L[i] += s * gl;
+    R[i] += s * gr;
+    RV[i] += s * grv;
+    CH[i] += s * gch;
+    gl += dgl;
+    gr += dgr;
+    grv += dgrv;
+    gch += dgch;
+    pos += inc;
+  }
+  p.pos[v] = pos;
+  p.gl[v] = gl;
+  p.gr[v] = gr;
+  p.grv[v] = grv;
+  p.gch[v] = gch;
+}
+
+function kernelFilter(p: VoicePool, v: number, data: Float32Array, L: Float32Array, R: Float32Array, i0: number, n: number): void {
+  let pos = p.pos[v];
+  const inc = p.inc[v];
+  let gl = p.gl[v];
+  let gr = p.gr[v];
+  const dgl = p.dgl[v];
+  const dgr = p.dgr[v];
+  const b0 = p.b0[v];
+  const b1 = 2 * b0;
+  const a1 = p.a1[v];
+  const a2 = p.a2[v];
+  let z1 = p.z1[v];
+  let z2 = p.z2[v];
+  const end = i0 + n;
+  for (let i = i0; i < end; i++) {
+    const ip = pos | 0;
+    const f = pos - ip;
+    const xm1 = data[ip];
+    const x0 = data[ip + 1];
+    const x1 = data[ip + 2];
+    const x2 = data[ip + 3];
+    const s = (((0.5 * (x2 - xm1) + 1.5 * (x0 - x1)) * f + (xm1 - 2.5 * x0 + 2 * x1 - 0.5 * x2)) * f + 0.5 * (x1 - xm1)) * f + x0;
+    const y = b0 * s + z1;
+    z1 = b1 * s - a1 * y + z2;
+    z2 = b0 * s - a2 * y;
+    L[i] += y * gl;
+    R[i] += y * gr;
+    gl += dgl;
+    gr += dgr;
+    pos += inc;
+  }
+  p.pos[v] = pos;
+  p.gl[v] = gl;
+  p.gr[v] = gr;
+  p.z1[v] = z1;
+  p.z2[v] = z2;
+}
+
+function kernelFilterSends(p: VoicePool, v: number, data: Float32Array, L: Float32Array, R: Float32Array, RV: Float32Array, CH: Float32Array, i0: number, n: number): void {
+  let pos = p.pos[v];
+  const inc = p.inc[v];
+  let gl = p.gl[v];
+  let gr = p.gr[v];
+  let grv = p.grv[v];
+  let gch = p.gch[v];
+  const dgl = p.dgl[v];
+  const dgr = p.dgr[v];
+  const dgrv = p.dgrv[v];
+  const dgch = p.dgch[v];
+  const b0 = p.b0[v];
+  const b1 = 2 * b0;
+  const a1 = p.a1[v];
+  const a2 = p.a2[v];
+  let z1 = p.z1[v];
+  let z2 = p.z2[v];
+  const end = i0 + n;
+  for (let i = i0; i < end; i++) {
+    const ip = pos | 0;
+    const f = pos - ip;
+    const xm1 = data[ip];
+    const x0 = data[ip + 1];
+    const x1 = data[ip + 2];
+    const x2 = data[ip + 3];
+    const s = (((0.5 * (x2 - xm1) + 1.5 * (x0 - x1)) * f + (xm1 - 2.5 * x0 + 2 * x1 - 0.5 * x2)) * f + 0.5 * (x1 - xm1)) * f + x0;
+    const y = b0 * s + z1;
+    z1 = b1 * s - a1 * y + z2;
+    z2 = b0 * s - a2 * y;
+    L[i] += y * gl;
+    R[i] += y * gr;
+    RV[i] += y * grv;
+    CH[i] += y * gch;
+    gl += dgl;
+    gr += dgr;
+    grv += dgrv;
+    gch += dgch;
+    pos += inc;
+  }
+  p.pos[v] = pos;
+  p.gl[v] = gl;
+  p.gr[v] = gr;
+  p.grv[v] = grv;
+  p.gch[v] = gch;
+  p.z1[v] = z1;
+  p.z2[v] = z2;
+}
