@@ -28,7 +28,8 @@
  * - Level: cOut is set so that, with mix 0 dB, T = 1000 ms and no HF damping, the impulse response
  *   has about unit energy per channel (a steady signal comes back at about its own power). Longer
  *   reverbs are louder, as in a room; fReverbMix is the wet level relative to that.
- * - Gains are ramped linearly over one block after setParams, so mix/gain moves do not click.
+ * - Gains ramp linearly over GAIN_RAMP_MS after setParams (whatever the block size), so mix and
+ *   gain moves do not click.
  *   Coefficient jumps of the one-pole filters are harmless and are applied at once.
  *
  * Real time: the constructor allocates every buffer; process() only reads and writes typed arrays.
@@ -85,6 +86,8 @@ const DIFFUSER_GAIN = [0.75, 0.75, 0.625, 0.625] as const;
 const DIFFUSER_COUNT = 4;
 /** Keeps the damping pole off 1 (a pure integrator would hold DC forever); still > 60 dB per pass at 5 kHz. */
 const MAX_DAMPING_POLE = 0.9995;
+/** Duration of the linear gain ramp after a setParams. */
+const GAIN_RAMP_MS = 10;
 /** 1/sqrt(8): makes the 8-point Walsh-Hadamard transform orthonormal (lossless). */
 const HADAMARD_SCALE = 1 / Math.sqrt(8);
 /** Share of the input sent to each line: 8 lines x (1/sqrt 8)^2 = unit energy into the network. */
@@ -136,11 +139,15 @@ export class Reverb {
   private reverbMixDb: number = SYNTH_REVERB_DEFAULTS.reverbMixDb;
   private reverbTimeMs: number = SYNTH_REVERB_DEFAULTS.reverbTimeMs;
   private highFreqRtRatio: number = SYNTH_REVERB_DEFAULTS.highFreqRtRatio;
-  /** Gains in use (ramped towards the targets over one block). */
+  /** Gains in use, their targets, and the linear ramp between them (steps per sample, samples left). */
   private inGain = 1;
   private outGain = 0;
   private inGainTarget = 1;
   private outGainTarget = 0;
+  private inGainStep = 0;
+  private outGainStep = 0;
+  private rampLeft = 0;
+  private readonly rampLength: number;
   /** True until the first process() after construction or reset(): parameter changes apply at once. */
   private fresh = true;
 
@@ -193,15 +200,16 @@ export class Reverb {
     // is fs * 1 / (K * M) per unit tap gain; outScale makes it 1.
     this.outScale = OUTPUT_CALIBRATION * Math.sqrt((ENERGY_DECAY_K * totalSamples) / sampleRate);
 
+    this.rampLength = Math.max(1, Math.round((GAIN_RAMP_MS * sampleRate) / 1000));
     this.updateDamping();
     this.updateGains();
-    this.inGain = this.inGainTarget;
-    this.outGain = this.outGainTarget;
+    this.snapGains();
   }
 
   /**
    * DMUS_WAVES_REVERB_PARAMS semantics; each field is clamped to the Waves reverb range and absent
-   * fields are left as they are. Gains at -96 dB mute. Safe between blocks; never allocates.
+   * fields are left as they are. Gains at -96 dB mute. Control side, between blocks: it creates no
+   * objects, but unlike process() it is not held to zero heap growth (V8 may box numbers here).
    */
   setParams(p: ReverbParams): void {
     const L = REVERB_LIMITS;
@@ -216,12 +224,15 @@ export class Reverb {
     }
     this.updateGains();
     if (this.fresh) {
-      this.inGain = this.inGainTarget;
-      this.outGain = this.outGainTarget;
+      this.snapGains();
+    } else {
+      this.inGainStep = (this.inGainTarget - this.inGain) / this.rampLength;
+      this.outGainStep = (this.outGainTarget - this.outGain) / this.rampLength;
+      this.rampLeft = this.rampLength;
     }
   }
 
-  /** Copies the parameters in effect (after clamping) into `out`; fills, never allocates. */
+  /** Copies the parameters in effect (after clamping) into `out`; creates no objects. */
   readParams(out: Required<ReverbParams>): void {
     out.inGainDb = this.inGainDb;
     out.reverbMixDb = this.reverbMixDb;
@@ -237,8 +248,7 @@ export class Reverb {
     this.lineOut.fill(0);
     this.lineWrite = 0;
     this.diffWrite = 0;
-    this.inGain = this.inGainTarget;
-    this.outGain = this.outGainTarget;
+    this.snapGains();
     this.fresh = true;
   }
 
@@ -267,15 +277,24 @@ export class Reverb {
     let lw = this.lineWrite;
     let dw = this.diffWrite;
 
-    // Linear ramps from the gains in use to the targets across this block (no zipper clicks).
+    // Gain ramp (see setParams); it lands exactly on the targets.
     let gIn = this.inGain;
     let gOut = this.outGain;
-    const dIn = (this.inGainTarget - gIn) / n;
-    const dOut = (this.outGainTarget - gOut) / n;
+    let rampLeft = this.rampLeft;
+    const inStep = this.inGainStep;
+    const outStep = this.outGainStep;
+    const inTarget = this.inGainTarget;
+    const outTarget = this.outGainTarget;
 
     for (let t = 0; t < n; t++) {
-      gIn += dIn;
-      gOut += dOut;
+      if (rampLeft > 0) {
+        gIn += inStep;
+        gOut += outStep;
+        if (--rampLeft === 0) {
+          gIn = inTarget;
+          gOut = outTarget;
+        }
+      }
 
       // Input diffusion: 4 Schroeder allpasses, H(z) = (z^-D - g) / (1 - g z^-D).
       let x = input[t] * gIn;
@@ -345,8 +364,16 @@ export class Reverb {
 
     this.lineWrite = lw;
     this.diffWrite = dw;
+    this.inGain = gIn;
+    this.outGain = gOut;
+    this.rampLeft = rampLeft;
+  }
+
+  /** Jumps to the target gains (no ramp): before the first block and on reset. */
+  private snapGains(): void {
     this.inGain = this.inGainTarget;
     this.outGain = this.outGainTarget;
+    this.rampLeft = 0;
   }
 
   private updateGains(): void {

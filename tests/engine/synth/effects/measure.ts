@@ -207,3 +207,60 @@ export function noise(length: number, amp = 0.5, seed = 0x9e3779b9): Float32Arra
   }
   return x;
 }
+
+/** DFT power of the Hann-windowed x at each frequency of `freqs` (windowed once). */
+export function spectrum(x: ArrayLike<number>, sampleRate: number, freqs: ArrayLike<number>): Float64Array {
+  const n = x.length;
+  const xw = new Float64Array(n);
+  for (let i = 0; i < n; i++) xw[i] = x[i] * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1)));
+  const out = new Float64Array(freqs.length);
+  for (let k = 0; k < freqs.length; k++) {
+    const w = (2 * Math.PI * freqs[k]) / sampleRate;
+    const cw = Math.cos(w);
+    const sw = Math.sin(w);
+    let c = 1;
+    let s = 0;
+    let re = 0;
+    let im = 0;
+    for (let i = 0; i < n; i++) {
+      re += xw[i] * c;
+      im -= xw[i] * s;
+      const c2 = c * cw - s * sw;
+      s = s * cw + c * sw;
+      c = c2;
+      if ((i & 1023) === 1023) {
+        const r = 1 / Math.hypot(c, s);
+        c *= r;
+        s *= r;
+      }
+    }
+    out[k] = re * re + im * im;
+  }
+  return out;
+}
+
+/**
+ * The lag (in samples, parabolically refined) in [minLag, maxLag] at which y[start..start+len)
+ * best matches x delayed by that lag: the delay of the strongest path from x to y in that window.
+ */
+export function bestLag(x: ArrayLike<number>, y: ArrayLike<number>, start: number, len: number, minLag: number, maxLag: number): number {
+  let best = -Infinity;
+  let bestK = minLag;
+  const scores = new Float64Array(maxLag - minLag + 1);
+  for (let k = minLag; k <= maxLag; k++) {
+    let acc = 0;
+    for (let i = start; i < start + len; i++) acc += y[i] * x[i - k];
+    scores[k - minLag] = acc;
+    if (acc > best) {
+      best = acc;
+      bestK = k;
+    }
+  }
+  const j = bestK - minLag;
+  if (j <= 0 || j >= scores.length - 1) return bestK;
+  const a = scores[j - 1];
+  const b = scores[j];
+  const c = scores[j + 1];
+  const den = a - 2 * b + c;
+  return den === 0 ? bestK : bestK + (0.5 * (a - c)) / den;
+}

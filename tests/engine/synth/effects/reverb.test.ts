@@ -188,6 +188,28 @@ describe('Reverb: real-time contract', () => {
     }
   });
 
+  it('ramps a mix change linearly over 10 ms even in 16-frame blocks (no click)', () => {
+    const x = noise(FS, 0.5, 21);
+    const ref = new Reverb(FS, 16);
+    const moved = new Reverb(FS, 16);
+    ref.setParams({ reverbMixDb: 0 });
+    moved.setParams({ reverbMixDb: 0 });
+    const change = FS / 2;
+    const rL = new Float32Array(x.length);
+    const mL = new Float32Array(x.length);
+    const R = new Float32Array(16);
+    for (let pos = 0; pos < x.length; pos += 16) {
+      if (pos === change) moved.setParams({ reverbMixDb: -96 });
+      ref.process(x.subarray(pos, pos + 16), rL.subarray(pos, pos + 16), R, 16);
+      moved.process(x.subarray(pos, pos + 16), mL.subarray(pos, pos + 16), R, 16);
+    }
+    const ramp = Math.round(0.01 * FS);
+    for (let j = 0; j < ramp + 100; j++) {
+      const expected = j < ramp ? (1 - (j + 1) / ramp) * rL[change + j] : 0;
+      expect(Math.abs(mL[change + j] - expected)).toBeLessThan(1e-5);
+    }
+  });
+
   it('touches only the first `frames` samples', () => {
     const rv = new Reverb(FS, 256);
     const x = noise(256, 0.5);
