@@ -388,25 +388,19 @@ export class SynthCore {
     if (inst === undefined || inst.unloaded) return; // notes naming unloaded instruments are ignored
     const pool = this.pool;
     const regions = inst.regions;
-    // Cuts apply only to voices older than this note (layered regions of this note all play).
-    let cutSelf = false;
+    // Cuts run before any voice of this note starts, so layered regions of this note all play.
     for (let r = 0; r < regions.length; r++) {
       const rg = regions[r];
       if (key < rg.keyLow || key > rg.keyHigh || vel < rg.velLow || vel > rg.velHigh) continue;
-      if ((rg.options & F_RGN_OPTION_SELFNONEXCLUSIVE) === 0) cutSelf = true;
-      if (rg.keyGroup !== 0) {
-        // Exclusive class: same channel, same instrument, same key group (§6.7).
-        for (let i = 0; i < this.activeCount; i++) {
-          const v = this.activeList[i];
-          const vr = pool.region[v];
-          if (pool.chan[v] === c && pool.inst[v] === inst && vr !== null && vr.keyGroup === rg.keyGroup) this.fadeVoice(v);
-        }
-      }
-    }
-    if (cutSelf) {
+      const selfExclusive = (rg.options & F_RGN_OPTION_SELFNONEXCLUSIVE) === 0;
       for (let i = 0; i < this.activeCount; i++) {
         const v = this.activeList[i];
-        if (pool.chan[v] === c && pool.key[v] === key) this.fadeVoice(v);
+        if (pool.chan[v] !== c) continue;
+        const vr = pool.region[v];
+        // Exclusive class: same channel, same instrument, same key group (§6.7).
+        if (rg.keyGroup !== 0 && pool.inst[v] === inst && vr !== null && vr.keyGroup === rg.keyGroup) this.fadeVoice(v);
+        // Not self-non-exclusive: the same key of the same region is re-triggered.
+        else if (selfExclusive && vr === rg && pool.key[v] === key) this.fadeVoice(v);
       }
     }
     for (let r = 0; r < regions.length; r++) {

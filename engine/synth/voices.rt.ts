@@ -256,11 +256,15 @@ export class VoicePool {
     const s = art.src[i];
     const k = art.ctl[i];
     let x = this.sourceValue(s, v, c, ch);
+    // 7-bit sources are v/127 (so 40·log10(v/127) dB comes out exactly, §7.7), but a BIPOLAR
+    // mapping uses v/128 so that 64 is the exact centre (CC10 pan × 508 reaches ±500 at 0/127).
+    if ((t & 0x4000) !== 0 && isSevenBit(s)) x = (x * 127) / 128;
     if (s !== CONN_SRC.NONE) {
       x = transformValue(x, (t >> 10) & 15, (t & 0x4000) !== 0, (t & 0x8000) !== 0, s === CONN_SRC.LFO || s === CONN_SRC.VIBRATO);
     }
     if (k !== CONN_SRC.NONE) {
-      const y = this.sourceValue(k, v, c, ch);
+      let y = this.sourceValue(k, v, c, ch);
+      if ((t & 0x100) !== 0 && isSevenBit(k)) y = (y * 127) / 128;
       x *= transformValue(y, (t >> 4) & 15, (t & 0x100) !== 0, (t & 0x200) !== 0, k === CONN_SRC.LFO || k === CONN_SRC.VIBRATO);
     }
     return art.scale[i] * x;
@@ -358,6 +362,9 @@ export class VoicePool {
     this.eg1Cnt[v] = 0;
     this.eg2Stage[v] = EG.DELAY;
     this.eg2Cnt[v] = 0;
+    // Zero-length stages pass at once, so a 0 s attack sounds from the note's very first sample.
+    this.eg1Val[v] = settleEg(this.eg1Stage, this.eg1Val, this.eg1Delay, this.eg1Attack, this.eg1Hold, this.eg1Decay, this.eg1Sustain, v);
+    this.eg2Val[v] = settleEg(this.eg2Stage, this.eg2Val, this.eg2Delay, this.eg2Attack, this.eg2Hold, this.eg2Decay, this.eg2Sustain, v);
     this.evalLevels(v, ch);
   }
 
@@ -666,6 +673,11 @@ export class VoicePool {
   }
 }
 
+/** Sources that carry a 7-bit MIDI value. */
+function isSevenBit(src: number): boolean {
+  return src === CONN_SRC.KEYONVELOCITY || src === CONN_SRC.POLYPRESSURE || src === CONN_SRC.CHANNELPRESSURE || src === CONN_SRC.MONOPRESSURE || (src >= 0x80 && src < 0x100);
+}
+
 function clamp01(x: number): number {
   return x < 0 ? 0 : Math.min(x , 1);
 }
@@ -675,6 +687,24 @@ function wrap(i: number, start: number, end: number, len: number, looped: boolea
   if (i >= end) return i - len;
   if (looped && i < start) return i + len;
   return Math.max(i , -1);
+}
+
+/** Skips the zero-length stages at the start of an envelope; returns its value. */
+function settleEg(stage: Int8Array, val: Float64Array, delay: Float64Array, attack: Float64Array, hold: Float64Array, decay: Float64Array, sustain: Float64Array, v: number): number {
+  let s = stage[v];
+  let x = val[v];
+  if (s === EG.DELAY && delay[v] < 1) s = EG.ATTACK;
+  if (s === EG.ATTACK && attack[v] < 1) {
+    s = EG.HOLD;
+    x = 1;
+  }
+  if (s === EG.HOLD && hold[v] < 1) s = EG.DECAY;
+  if (s === EG.DECAY && decay[v] < 1) {
+    s = EG.SUSTAIN;
+    x = sustain[v];
+  }
+  stage[v] = s;
+  return x;
 }
 
 /** Sine LFO with a start delay; returns the value at the start of the sub-block, then advances. */
