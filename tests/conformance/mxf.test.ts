@@ -3,6 +3,7 @@ import { Packer } from '../../engine/dmus/capture/packer.js';
 import { UartCaptureStream } from '../../engine/dmus/capture/uart-capture-stream.js';
 import { DirectMusicBuffer, readDirectMusicBuffer } from '../../engine/dmus/dmus-buffer.js';
 import { ChannelGroupMap } from '../../engine/dmus/filters/channel-group-map.js';
+import { ChannelMute } from '../../engine/dmus/filters/channel-mute.js';
 import { Transpose } from '../../engine/dmus/filters/transpose.js';
 import { DMUS_KEF, NULL_EVENT } from '../../engine/dmus/kernel-event.js';
 import { Sequencer } from '../../engine/dmus/render/sequencer.js';
@@ -65,3 +66,5 @@ runMxfConformance({
     },
   },
 });
+
+runMxfConformance({ name: 'ChannelMute', create: (a) => ({ node: new ChannelMute(a, 4) }), input: defaultInput });
