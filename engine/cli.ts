@@ -7,8 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type CliCommand, CliUsageError } from './cli/command.js';
+import { convertCommand } from './cli/convert.js';
+import { inspectCommand } from './cli/inspect.js';
 
-const COMMANDS: CliCommand[] = [];
+const COMMANDS: CliCommand[] = [inspectCommand, convertCommand];
 
 function packageVersion(): string {
   // engine/cli.ts (source) and dist/engine/cli.js (build) sit at different depths: look upward.

@@ -1,0 +1,35 @@
+/**
+ * Seed concept: loading an instrument collection from a file (reference §6; SF2 import).
+ * Purpose: one entry point that recognises a DLS ('RIFF' 'DLS ') or SoundFont 2 ('RIFF' 'sfbk')
+ * file by its form type and returns a DlsCollection plus the source format, for the CLI and host.
+ */
+import { readFileSync } from 'node:fs';
+import { collectionLevel, type DlsCollection } from './collection.js';
+import { DlsError } from './dls-error.js';
+import { readDls } from './dls-reader.js';
+import { fourcc } from './riff.js';
+import { readSf2AsDls } from './sf2/sf2-to-dls.js';
+
+export type BankFormat = 'DLS1' | 'DLS2' | 'SF2';
+
+export interface LoadedBank {
+  format: BankFormat;
+  collection: DlsCollection;
+  /** File size in bytes. */
+  size: number;
+}
+
+export function loadBankBytes(bytes: Uint8Array): LoadedBank {
+  const form = bytes.length >= 12 && fourcc(bytes, 0) === 'RIFF' ? fourcc(bytes, 8) : '';
+  if (form === 'sfbk') return { format: 'SF2', collection: readSf2AsDls(bytes).collection, size: bytes.length };
+  if (form === 'DLS ') {
+    const collection = readDls(bytes);
+    return { format: collectionLevel(collection) === 2 ? 'DLS2' : 'DLS1', collection, size: bytes.length };
+  }
+  throw new DlsError('NOTADLSCOL', `not a DLS or SoundFont 2 file (form type '${form.replace(/[^\x20-\x7e]/g, '?')}')`, '', 0);
+}
+
+/** Reads the file once; wave data stay views onto that one buffer. */
+export function loadBankFile(path: string): LoadedBank {
+  return loadBankBytes(readFileSync(path));
+}
