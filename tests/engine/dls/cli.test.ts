@@ -11,7 +11,18 @@ import { buildSf2, ramp } from '../../helpers/dls-sf2-builder.js';
 async function run(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (s) => void (out += s), err: (s) => void (err += s) });
+  // The writers return true like process.stdout.write, which main's default io is typed after.
+  const io = {
+    out: (s: string) => {
+      out += s;
+      return true;
+    },
+    err: (s: string) => {
+      err += s;
+      return true;
+    },
+  };
+  const code = await main(argv, io);
   return { code, out, err };
 }
 
