@@ -157,8 +157,9 @@ export const riffChunk = (id: string, data: Uint8Array): RiffLeaf => ({ id, data
 export const riffList = (listType: string, children: RiffNode[]): RiffListNode => ({ id: 'LIST', listType, children });
 export const riffForm = (listType: string, children: RiffNode[]): RiffListNode => ({ id: 'RIFF', listType, children });
 
+/** Any four byte-sized characters: ids read from a file (even odd ones) must write back as read. */
 function checkFourcc(id: string): void {
-  if (id.length !== 4 || /[^\x20-\x7e]/.test(id)) throw new RangeError(`invalid FOURCC '${id}'`);
+  if (id.length !== 4 || /[^\x00-\xff]/.test(id)) throw new RangeError(`invalid FOURCC '${id}'`);
 }
 
 /** Data size of a node (no header, no pad). Sizes are cached per write to keep it O(n). */

@@ -28,6 +28,7 @@ import {
   WAVELINK_CHANNEL_RIGHT,
   WLOOP_TYPE,
 } from '../constants.js';
+import { DlsError } from '../dls-error.js';
 import { readSf2, SF2_SAMPLE, type Sf2Bank, type Sf2Generator, type Sf2Modulator, type Sf2Zone } from './sf2-reader.js';
 
 /** SF2 generator operators (SF2.04 §8.1.2). */
@@ -87,6 +88,11 @@ export const GEN = {
 } as const;
 
 const GEN_COUNT = 61;
+/**
+ * Regions are preset zones × instrument zones, so a hostile file with few bytes could ask for
+ * billions. Real banks stay far below this (FluidR3_GM: 16,912).
+ */
+export const MAX_SF2_REGIONS = 262144;
 /** SF2 generator defaults (SF2.04 §8.1.3); unlisted ones are 0. */
 const DEFAULTS = (() => {
   const d = new Int32Array(GEN_COUNT);
@@ -121,6 +127,7 @@ export function sf2ToDls(bank: Sf2Bank): DlsCollection {
   const waves: DlsWave[] = [];
   const waveIndex = new Map<string, number>();
   const instruments: DlsInstrument[] = [];
+  let regionCount = 0;
 
   for (const preset of bank.presets) {
     const drum = preset.bank === 128;
@@ -211,6 +218,7 @@ export function sf2ToDls(bank: Sf2Bank): DlsCollection {
           unknown: [],
         };
         ins.regions.push(region);
+        if (++regionCount > MAX_SF2_REGIONS) throw new DlsError('NOTADLSCOL', `more than ${MAX_SF2_REGIONS} regions (preset zones × instrument zones)`, 'RIFF:sfbk/LIST:pdta', 0);
       }
     }
     instruments.push(ins);

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { writeDls } from '../../../engine/dls/dls-writer.js';
+import { buildCollectionDownloads, DownloadIdAllocator } from '../../../engine/dls/download.js';
+import { makeGmBank } from '../../../engine/dls/gm-bank/make-gm-bank.js';
+import { fixtureCollection, have, TIMGM6MB_DLS } from '../../helpers/dls-fixtures.js';
+import { fuzzDownloadCase, fuzzFileCase, mutate, newStats, rng, sizeFieldOffsets } from '../../helpers/dls-fuzz.js';
+import { buildSf2, ramp } from '../../helpers/dls-sf2-builder.js';
+
+/** A short, deterministic run (~3 s); tests/bench/dls-fuzz.ts runs the same cases for as long as asked. */
+describe('fuzz: mutated banks and download buffers', () => {
+  const sf2 = buildSf2({
+    samples: [
+      { name: 'a', frames: ramp(300), loop: [10, 250] },
+      { name: 'l', frames: ramp(100), link: 2, type: 4 },
+      { name: 'r', frames: ramp(100), link: 1, type: 2 },
+    ],
+    instruments: [
+      { name: 'A', zones: [{ gens: [{ oper: 54, amount: 1 }, { oper: 53, amount: 0 }], mods: [{ src: 0x81, dest: 6, amount: 20 }] }] },
+      { name: 'S', zones: [{ gens: [{ oper: 53, amount: 1 }] }, { gens: [{ oper: 53, amount: 2 }] }] },
+    ],
+    presets: [
+      { name: 'P', preset: 1, bank: 0, zones: [{ gens: [{ oper: 41, amount: 0 }] }, { gens: [{ oper: 41, amount: 1 }] }] },
+      { name: 'K', preset: 0, bank: 128, zones: [{ gens: [{ oper: 41, amount: 1 }] }] },
+    ],
+  });
+  const gm = makeGmBank();
+  gm.instruments = gm.instruments.filter((_, i) => i % 16 === 0 || i === 128); // keep cases fast
+  const corpora: Array<[string, Uint8Array, number]> = [
+    ['fixture.dls', writeDls(fixtureCollection()), 1400],
+    ['gm-subset.dls', writeDls(gm), 120],
+    ['tiny.sf2', sf2, 1200],
+  ];
+  if (have(TIMGM6MB_DLS)) corpora.push(['TimGM6mb.dls', new Uint8Array(readFileSync(TIMGM6MB_DLS)), 25]);
+
+  for (const [name, bytes, cases] of corpora) {
+    it(`${name}: ${cases} mutations give typed errors with chunk paths, no hang`, () => {
+      const r = rng(0x5eed + bytes.length);
+      const sizes = sizeFieldOffsets(bytes);
+      const stats = newStats();
+      const kinds: Record<string, number> = {};
+      for (let i = 0; i < cases; i++) {
+        const m = mutate(bytes, sizes, r);
+        kinds[m.kind] = (kinds[m.kind] ?? 0) + 1;
+        fuzzFileCase(m.bytes, stats, `${name} case ${i} (${m.kind})`);
+      }
+      expect(stats.findings).toEqual([]);
+      expect(stats.cases).toBe(cases);
+      expect(stats.rejected).toBeGreaterThan(cases / 10); // the mutations do reach the validators
+      expect(Object.keys(kinds).sort()).toEqual(['bitflip', 'size', 'truncate', 'u32']);
+      expect(stats.slowestMs).toBeLessThan(2000);
+    });
+  }
+
+  it('download buffers: 3000 mutations give typed DMUS_E errors only', () => {
+    const d = buildCollectionDownloads(fixtureCollection(), new DownloadIdAllocator());
+    const bufs = [...d.waves, ...d.instruments].map((x) => x.buffer);
+    const r = rng(42);
+    const stats = newStats();
+    for (let i = 0; i < 3000; i++) {
+      const src = bufs[i % bufs.length];
+      const b = src.slice();
+      const v = new DataView(b.buffer);
+      if (r() < 0.5) b[Math.floor(r() * b.length)] ^= 1 << Math.floor(r() * 8);
+      else v.setUint32(Math.floor(r() * (b.length / 4)) * 4, r() < 0.5 ? Math.floor(r() * 64) : Math.floor(r() * 0xffffffff), true);
+      fuzzDownloadCase(r() < 0.1 ? b.subarray(0, Math.floor(r() * b.length)) : b, stats, `download case ${i}`);
+    }
+    expect(stats.findings).toEqual([]);
+    expect(stats.rejected).toBeGreaterThan(300);
+    expect(stats.byCode.BADOFFSETTABLE).toBeGreaterThan(0);
+  });
+
+  it('bounded memory: an absurd size or count costs no allocation proportional to it', () => {
+    const bytes = writeDls(fixtureCollection());
+    const sizes = sizeFieldOffsets(bytes);
+    const before = process.memoryUsage().arrayBuffers;
+    const stats = newStats();
+    for (const at of sizes) {
+      const b = bytes.slice();
+      new DataView(b.buffer).setUint32(at, 0xfffffff0, true);
+      fuzzFileCase(b, stats, `size@${at}`);
+    }
+    expect(stats.findings).toEqual([]);
+    expect(stats.rejected).toBe(sizes.length);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
+  });
+});
