@@ -1,0 +1,115 @@
+/**
+ * The session's open instrument collections (DLS Level 1/2 and SoundFont 2 files), parsed once and
+ * kept as views onto their file bytes; the source of every download (reference §5.9).
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { type DlsCollection, type DlsInstrument, decodeLocale, effectiveVelocityRange, infoText, midiBank } from '../dls/collection.js';
+import { readDls } from '../dls/dls-reader.js';
+import { readSf2AsDls } from '../dls/sf2/sf2-to-dls.js';
+import { DmusError } from '../dmus/errors.js';
+import type { CollectionInfo, InstrumentInfo } from '../protocol/messages.js';
+
+export interface OpenCollection {
+  id: number;
+  name: string;
+  path: string | null;
+  format: 'DLS1' | 'DLS2' | 'SF2';
+  collection: DlsCollection;
+  bytes: number;
+  builtIn: boolean;
+}
+
+/** Which file format the bytes are, from the RIFF form type. */
+export function sniffBankFormat(bytes: Uint8Array): 'dls' | 'sf2' {
+  const id = String.fromCharCode(...bytes.subarray(0, 4));
+  const form = String.fromCharCode(...bytes.subarray(8, 12));
+  if (id === 'RIFF' && form === 'DLS ') return 'dls';
+  if (id === 'RIFF' && form === 'sfbk') return 'sf2';
+  throw new DmusError('NOTADLSCOL', `not a DLS or SoundFont file (starts with '${id}' form '${form}')`, 'byte offset 0');
+}
+
+export function isDls2(c: DlsCollection): boolean {
+  return c.instruments.some((i) => i.regions.some((r) => r.listType === 'rgn2' || r.articulations.some((a) => a.listType === 'lar2')) || i.articulations.some((a) => a.listType === 'lar2'));
+}
+
+export function parseBank(bytes: Uint8Array): { format: OpenCollection['format']; collection: DlsCollection } {
+  if (sniffBankFormat(bytes) === 'sf2') return { format: 'SF2', collection: readSf2AsDls(bytes).collection };
+  const collection = readDls(bytes);
+  return { format: isDls2(collection) ? 'DLS2' : 'DLS1', collection };
+}
+
+export function instrumentInfo(ins: DlsInstrument): InstrumentInfo {
+  const a = decodeLocale(ins.locale);
+  return {
+    bank: midiBank(ins.locale),
+    program: a.program,
+    drum: a.drum,
+    name: infoText(ins.info, 'INAM') || `Program ${a.program + 1}`,
+    regions: ins.regions.map((r) => {
+      const v = effectiveVelocityRange(r.rgnh);
+      return { keyLow: r.rgnh.RangeKey.usLow & 127, keyHigh: r.rgnh.RangeKey.usHigh & 127, velLow: v.usLow & 127, velHigh: v.usHigh & 127 };
+    }),
+  };
+}
+
+export function collectionInfo(c: OpenCollection): CollectionInfo {
+  return {
+    id: c.id,
+    name: c.name,
+    path: c.path,
+    format: c.format,
+    instruments: c.collection.instruments.map(instrumentInfo),
+    waves: c.collection.waves.length,
+    bytes: c.bytes,
+    warnings: c.collection.warnings.slice(0, 200),
+    builtIn: c.builtIn,
+  };
+}
+
+export class CollectionStore {
+  private readonly open = new Map<number, OpenCollection>();
+  private nextId = 1;
+
+  async loadFile(path: string, builtIn = false): Promise<OpenCollection> {
+    const existing = [...this.open.values()].find((c) => c.path === path);
+    if (existing) return existing;
+    const bytes = new Uint8Array(await readFile(path));
+    return this.add(basename(path), path, bytes, builtIn);
+  }
+
+  loadData(name: string, bytes: Uint8Array, path: string | null = null): OpenCollection {
+    return this.add(name, path, bytes, false);
+  }
+
+  private add(name: string, path: string | null, bytes: Uint8Array, builtIn: boolean): OpenCollection {
+    const { format, collection } = parseBank(bytes);
+    const c: OpenCollection = { id: this.nextId++, name: infoText(collection.info, 'INAM') || name, path, format, collection, bytes: bytes.byteLength, builtIn };
+    this.open.set(c.id, c);
+    return c;
+  }
+
+  get(id: number): OpenCollection {
+    const c = this.open.get(id);
+    if (!c) throw new DmusError('NOTADLSCOL', `no open collection ${id}`);
+    return c;
+  }
+
+  close(id: number): void {
+    if (!this.open.delete(id)) throw new DmusError('NOTADLSCOL', `no open collection ${id}`);
+  }
+
+  list(): OpenCollection[] {
+    return [...this.open.values()];
+  }
+
+  /** The instrument with this patch, or a DMUS_E_BADINSTRUMENT naming what was asked. */
+  findInstrument(c: OpenCollection, bank: number, program: number, drum: boolean): { ins: DlsInstrument; index: number } {
+    const index = c.collection.instruments.findIndex((i) => {
+      const a = decodeLocale(i.locale);
+      return midiBank(i.locale) === bank && a.program === program && a.drum === drum;
+    });
+    if (index < 0) throw new DmusError('BADINSTRUMENT', `${c.name} has no ${drum ? 'drum kit' : 'instrument'} at bank ${bank} program ${program}`);
+    return { ins: c.collection.instruments[index], index };
+  }
+}
