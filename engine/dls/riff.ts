@@ -22,8 +22,24 @@ export interface RiffChunk {
   data: Uint8Array;
   children?: RiffChunk[];
   parent?: RiffChunk;
-  /** Position among the siblings with the same id and list type (shown in paths for repeats). */
+  /**
+   * Position among the siblings with the same id and list type (shown in paths for repeats).
+   * -1 until asked for (siblingIndex): counting at parse time cost a Map per list.
+   */
   index: number;
+}
+
+/** The chunk's position among its same-kind siblings, computed on demand (errors, warnings). */
+export function siblingIndex(c: RiffChunk): number {
+  if (c.index >= 0 || !c.parent?.children) return Math.max(0, c.index);
+  const key = c.listType ?? c.id;
+  let n = 0;
+  for (const s of c.parent.children) {
+    if (s === c) break;
+    if ((s.listType ?? s.id) === key) n++;
+  }
+  c.index = n;
+  return n;
 }
 
 export interface RiffReadOptions {
@@ -49,7 +65,7 @@ export function fourcc(bytes: Uint8Array, at: number): string {
 function pathElement(c: RiffChunk): string {
   const key = c.listType ?? c.id;
   const base = c.listType !== undefined ? `${c.id}:${c.listType}` : c.id;
-  return INDEXED.has(key) ? `${base}[${c.index}]` : base;
+  return INDEXED.has(key) ? `${base}[${siblingIndex(c)}]` : base;
 }
 
 /** `RIFF:DLS /LIST:lins/LIST:ins [3]/LIST:lrgn/LIST:rgn [0]/wlnk` */
@@ -100,7 +116,8 @@ export function readRiff(bytes: Uint8Array, options: RiffReadOptions = {}): Riff
     const start = parent.data.byteOffset - bytes.byteOffset;
     const end = start + parent.data.length;
     const children: RiffChunk[] = [];
-    const counts = new Map<string, number>();
+    // The partly built list is visible to error paths (sibling indexes) through parent.children.
+    parent.children = children;
     let at = start;
     while (at < end) {
       if (end - at < 8) {
@@ -111,29 +128,29 @@ export function readRiff(bytes: Uint8Array, options: RiffReadOptions = {}): Riff
       const cid = fourcc(bytes, at);
       const size = view.getUint32(at + 4, true);
       const dataStart = at + 8;
-      const c: RiffChunk = { id: cid, offset: at, size, data: bytes.subarray(dataStart, dataStart), parent, index: 0 };
+      const c: RiffChunk = { id: cid, offset: at, size, data: EMPTY, parent, index: -1 };
       if (size > end - dataStart) {
-        c.index = counts.get(cid) ?? 0;
+        children.push(c);
         fail(code, c, `chunk size ${size} runs past the end of its parent (${end - dataStart} bytes left)`);
       }
       if (cid === 'LIST' || cid === 'RIFF') {
-        if (size < 4) fail(code, c, `list size ${size} is smaller than its list type`);
+        if (size < 4) {
+          children.push(c);
+          fail(code, c, `list size ${size} is smaller than its list type`);
+        }
         c.listType = fourcc(bytes, dataStart);
         c.data = bytes.subarray(dataStart + 4, dataStart + size);
       } else {
         c.data = bytes.subarray(dataStart, dataStart + size);
       }
-      const key = c.listType ?? cid;
-      const n = counts.get(key) ?? 0;
-      counts.set(key, n + 1);
-      c.index = n;
       children.push(c);
       if (c.listType !== undefined && !opaque?.has(c.listType)) parseChildren(c, depth + 1);
       at = dataStart + size + (size & 1);
     }
-    parent.children = children;
   }
 }
+
+const EMPTY = new Uint8Array(0);
 
 function printable(s: string): string {
   return s.replace(/[^\x20-\x7e]/g, '?');
