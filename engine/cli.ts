@@ -6,11 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type CliCommand, CliUsageError } from './cli/command.js';
+import { type CliCommand, type CliIo, CliUsageError } from './cli/command.js';
 import { convertCommand } from './cli/convert.js';
 import { inspectCommand } from './cli/inspect.js';
+import { serveCommand } from './cli/serve.js';
 
-const COMMANDS: CliCommand[] = [inspectCommand, convertCommand];
+const COMMANDS: CliCommand[] = [serveCommand, inspectCommand, convertCommand];
 
 function packageVersion(): string {
   // engine/cli.ts (source) and dist/engine/cli.js (build) sit at different depths: look upward.
@@ -51,7 +52,16 @@ export function helpText(): string {
   ].join('\n');
 }
 
-export async function main(argv: string[], io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) }): Promise<number> {
+const processIo: CliIo = {
+  out: (s) => {
+    process.stdout.write(s);
+  },
+  err: (s) => {
+    process.stderr.write(s);
+  },
+};
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(helpText());
