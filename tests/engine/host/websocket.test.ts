@@ -62,8 +62,8 @@ describe('WebSocket transport (browser mode)', () => {
     const page = await fetch(server.url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>DMus</title>');
-    const escape = await fetch(`http://127.0.0.1:${server.port}/..%2f..%2fetc/passwd`);
-    expect(escape.status).toBe(403);
+    const outside = await fetch(`http://127.0.0.1:${server.port}/..%2f..%2fetc/passwd`);
+    expect(outside.status).toBe(403);
   });
 
   it('carries the protocol, bytes included, with the token', async () => {
