@@ -9,9 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { type CliCommand, type CliIo, CliUsageError } from './cli/command.js';
 import { convertCommand } from './cli/convert.js';
 import { inspectCommand } from './cli/inspect.js';
+import { renderCommand } from './cli/render.js';
 import { serveCommand } from './cli/serve.js';
 
-const COMMANDS: CliCommand[] = [serveCommand, inspectCommand, convertCommand];
+const COMMANDS: CliCommand[] = [renderCommand, serveCommand, inspectCommand, convertCommand];
 
 function packageVersion(): string {
   // engine/cli.ts (source) and dist/engine/cli.js (build) sit at different depths: look upward.
