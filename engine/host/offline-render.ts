@@ -61,55 +61,67 @@ export async function renderSongToWav(o: OfflineRenderOptions): Promise<OfflineR
   await session.start();
   try {
     const pin = session.createPin({ name: 'render' });
-    const groups = Math.max(2, ...o.song.channelGroups);
-    session.setChannelGroups({ pinId: pin.id, groups });
+    session.setChannelGroups({ pinId: pin.id, groups: Math.max(2, ...o.song.channelGroups) });
     if (o.voices) session.setVoiceLimit({ pinId: pin.id, voices: o.voices });
     const bank = o.bankPath ?? builtInBankPath();
     if (!bank) throw new Error('no bank given and the built-in bank assets/dmus-gm.dls is missing');
     const c = await session.loadCollection({ path: bank });
     session.downloadCollection({ pinId: pin.id, collectionId: c.id });
-    const engine = session.engine;
-    const irps = new IrpFeeder(packSong(o.song, 4096));
-    const start = engine.masterTime();
-    const lookahead = REFTIME_PER_SECOND / 2;
-    const totalFrames = Math.ceil(((o.song.duration + (o.tailSeconds ?? 2) * REFTIME_PER_SECOND) / REFTIME_PER_SECOND) * sampleRate);
-    let peak = 0;
-    let maxVoices = 0;
-    let framesDone = 0;
-    const node = engine.node(pin.id);
-    const out = new WavFileOutput({ path: o.out, totalFrames, format: o.format ?? 'pcm16' });
-    await out.open({
-      sampleRate,
-      framesPerBuffer: bufferFrames,
-      pull: (l, r, frames) => {
-        irps.feed(engine.masterTime() - start + lookahead, (irp) => {
-          const res = engine.writeIrp(pin.id, irp.bytes, start + irp.startTime);
-          if (res.error) throw res.error;
-        });
-        engine.renderBlock(l, r, frames);
-        for (let i = 0; i < frames; i++) {
-          const a = Math.abs(l[i]);
-          const b = Math.abs(r[i]);
-          if (a > peak) peak = a;
-          if (b > peak) peak = b;
-        }
-        framesDone += frames;
-        if ((framesDone & 0x3fff) < frames) {
-          const v = node.getRunningStats().voices;
-          if (v > maxVoices) maxVoices = v;
-          o.onProgress?.(framesDone, totalFrames);
-        }
-      },
-    });
-    const t0 = process.hrtime.bigint();
-    out.start();
-    await out.done;
-    const renderSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    o.onProgress?.(totalFrames, totalFrames);
-    return { frames: totalFrames, seconds: totalFrames / sampleRate, peak, renderSeconds, lostNotes: node.getRunningStats().lostNotes, maxVoices };
+    const seconds = o.song.duration / REFTIME_PER_SECOND + (o.tailSeconds ?? 2);
+    return await renderSessionToWav(session, { pinId: pin.id, song: o.song, out: o.out, seconds, format: o.format, onProgress: o.onProgress });
   } finally {
     await session.close();
   }
+}
+
+/**
+ * Renders `seconds` of an offline session into a WAV file, playing `song` (when given) from its
+ * start on pin `pinId`. The session must have output 'offline' (nothing else pulls its blocks).
+ */
+export async function renderSessionToWav(
+  session: Session,
+  o: { pinId: number; song: Song | null; out: string; seconds: number; format?: 'pcm16' | 'float32'; onProgress?: (done: number, total: number) => void },
+): Promise<OfflineRenderResult> {
+  const engine = session.engine;
+  const sampleRate = engine.sampleRate;
+  const irps = new IrpFeeder(o.song ? packSong(o.song, 4096) : []);
+  const start = engine.masterTime();
+  const lookahead = REFTIME_PER_SECOND / 2;
+  const totalFrames = Math.ceil(o.seconds * sampleRate);
+  let peak = 0;
+  let maxVoices = 0;
+  let framesDone = 0;
+  const node = engine.node(o.pinId);
+  const out = new WavFileOutput({ path: o.out, totalFrames, format: o.format ?? 'pcm16' });
+  await out.open({
+    sampleRate,
+    framesPerBuffer: engine.bufferFrames,
+    pull: (l, r, frames) => {
+      irps.feed(engine.masterTime() - start + lookahead, (irp) => {
+        const res = engine.writeIrp(o.pinId, irp.bytes, start + irp.startTime);
+        if (res.error) throw res.error;
+      });
+      engine.renderBlock(l, r, frames);
+      for (let i = 0; i < frames; i++) {
+        const a = Math.abs(l[i]);
+        const b = Math.abs(r[i]);
+        if (a > peak) peak = a;
+        if (b > peak) peak = b;
+      }
+      framesDone += frames;
+      if ((framesDone & 0x3fff) < frames) {
+        const v = node.getRunningStats().voices;
+        if (v > maxVoices) maxVoices = v;
+        o.onProgress?.(framesDone, totalFrames);
+      }
+    },
+  });
+  const t0 = process.hrtime.bigint();
+  out.start();
+  await out.done;
+  const renderSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  o.onProgress?.(totalFrames, totalFrames);
+  return { frames: totalFrames, seconds: totalFrames / sampleRate, peak, renderSeconds, lostNotes: node.getRunningStats().lostNotes, maxVoices };
 }
 
 export async function readSongFile(path: string): Promise<Song> {

@@ -10,6 +10,7 @@ import type { NotificationData, NotificationName } from '../protocol/messages.js
 import type { Transport } from '../protocol/transport.js';
 import { mapEngineError } from './error-map.js';
 import type { Session } from './session.js';
+import { SongTransport } from './transport.js';
 
 export const ENGINE_NAME = 'dmus-engine';
 const STATS_INTERVAL_MS = 33;
@@ -23,8 +24,12 @@ export class EngineServer {
   /** The transport position shown in stats (set by the song player). */
   transportPosition: () => number = () => 0;
 
+  readonly transport: SongTransport;
+
   constructor(session: Session) {
     this.session = session;
+    this.transport = new SongTransport(session);
+    this.transportPosition = () => this.transport.position;
     const s = session;
     this.handlers = {
       getState: () => s.getState(),
@@ -55,6 +60,12 @@ export class EngineServer {
       downloadRaw: (p) => s.downloadRaw(p),
       unloadRaw: (p) => s.unloadRaw(p),
       setAudioSettings: (p) => s.setAudioSettings(p),
+      openSong: (p) => this.transport.openSong(p),
+      openSongData: (p) => this.transport.openSongData(p),
+      play: (p) => this.transport.play(p),
+      stop: () => this.transport.stop(),
+      seek: (p) => this.transport.seek(p),
+      renderToWav: (p) => this.transport.renderToWav(p),
     };
     session.onState((state) => this.broadcast('onState', state));
     session.onError((e) => this.broadcast('onError', e));
@@ -94,6 +105,7 @@ export class EngineServer {
 
   async close(): Promise<void> {
     if (this.statsTimer) clearInterval(this.statsTimer);
+    this.transport.close();
     for (const c of this.connections) c.close('engine shutting down');
     this.connections.clear();
     await this.session.close();

@@ -220,9 +220,9 @@ export class Session {
     };
   }
 
-  /** Overridden by the MIDI part of the host to save the thru map. */
+  /** The thru map to save. */
   thruForSave(): Array<{ input: string; inputChannel: number; pinId: number; group: number; channel: number }> {
-    return [];
+    return this.thruState();
   }
 
   /** Saves and announces a change (coalesced to one per microtask). */
@@ -294,15 +294,20 @@ export class Session {
     return { output: o.kind, reason: o.reason, settings: this.audio, latencyMs: (frames / this.audio.sampleRate) * 1000 };
   }
 
-  /** Extended by the MIDI part of the host. */
+  /** The parts of the host that report into the session state (set by the host). */
+  readonly parts: {
+    midi?: { state(): SessionState['midi']; thru(): SessionState['thru'] };
+    transport?: { state(): SessionState['transport'] };
+  } = {};
+
   midiState(): SessionState['midi'] {
-    return { available: false, reason: 'MIDI input is not started in this engine', inputs: [], virtualPort: null };
+    return this.parts.midi?.state() ?? { available: false, reason: 'MIDI input is not started in this engine', inputs: [], virtualPort: null };
   }
   transportState(): SessionState['transport'] {
-    return { song: null, playing: false, pinId: null, position: 0, recording: false, recordedEvents: 0 };
+    return this.parts.transport?.state() ?? { song: null, playing: false, pinId: null, position: 0, recording: false, recordedEvents: 0 };
   }
   thruState(): SessionState['thru'] {
-    return [];
+    return this.parts.midi?.thru() ?? [];
   }
 
   getState(): SessionState {
@@ -765,6 +770,21 @@ export class Session {
     rec.instruments.delete(p.downloadHandle);
     this.changed();
     return { pending: r === 'pending' };
+  }
+
+  /**
+   * An offline copy of this session (same pins, groups, channels, banks, downloads), for rendering
+   * to a file while the live session keeps playing. Returns the copy and its pin ids in order.
+   */
+  async cloneOffline(): Promise<{ copy: Session; pinIds: number[] }> {
+    const copy = new Session({ dir: null, output: 'offline', defaults: false });
+    copy.restoring = true;
+    try {
+      await copy.restore(this.snapshot());
+    } finally {
+      copy.restoring = false;
+    }
+    return { copy, pinIds: [...copy.pins.keys()] };
   }
 
   // ----- audio -----
