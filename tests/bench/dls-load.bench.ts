@@ -1,7 +1,7 @@
 /**
  * Benchmark (issue 3): DLS/SF2 load time and memory, ours (engine/dls) next to spessasynth_core
  * loading the same files. Each measurement runs in a fresh child process (node --expose-gc), so
- * RSS and heap deltas are not polluted by earlier runs. Timing: process.hrtime.bigint() around
+ * RSS, heap and ArrayBuffer deltas are not polluted by earlier runs. Timing: process.hrtime.bigint() around
  * "read the file + parse it"; memory: process.memoryUsage() after a forced GC, minus the same
  * before the load, while the loaded bank is still referenced.
  *
@@ -19,7 +19,7 @@ interface Sample {
   ms: number;
   rssMB: number;
   heapMB: number;
-  externalMB: number;
+  arrayBuffersMB: number;
   instruments: number;
   waves: number;
 }
@@ -58,7 +58,8 @@ async function measureOnce(loader: Loader, file: string): Promise<Sample> {
     ms: Number(t1 - t0) / 1e6,
     rssMB: (m1.rss - m0.rss) / MB,
     heapMB: (m1.heapUsed - m0.heapUsed) / MB,
-    externalMB: (m1.external + m1.arrayBuffers - m0.external - m0.arrayBuffers) / MB,
+    // `external` already includes `arrayBuffers`: count the ArrayBuffer memory once.
+    arrayBuffersMB: (m1.arrayBuffers - m0.arrayBuffers) / MB,
     instruments,
     waves,
   };
@@ -87,7 +88,7 @@ async function mainBench(): Promise<void> {
     files.push(fileURLToPath(new URL('../../../../shared/corpus/banks/TimGM6mb.dls', import.meta.url)), '/tmp/FluidR3_GM.dls');
   }
   const rows: string[] = [
-    `| File | Size | Loader | Load time, median of ${runs} (min–max) | RSS delta | JS heap delta | ArrayBuffer/external delta | Instruments / waves |`,
+    `| File | Size | Loader | Load time, median of ${runs} (min–max) | RSS delta | JS heap delta | ArrayBuffer delta | Instruments / waves |`,
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const file of files) {
@@ -101,7 +102,7 @@ async function mainBench(): Promise<void> {
       const ms = samples.map((s) => s.ms);
       const s = samples[0];
       rows.push(
-        `| ${file.split('/').pop()} | ${(size / MB).toFixed(1)} MB | ${loader === 'dmus' ? 'engine/dls' : 'spessasynth_core 4.3'} | ${median(ms).toFixed(0)} ms (${Math.min(...ms).toFixed(0)}–${Math.max(...ms).toFixed(0)}) | ${median(samples.map((x) => x.rssMB)).toFixed(1)} MB | ${median(samples.map((x) => x.heapMB)).toFixed(1)} MB | ${median(samples.map((x) => x.externalMB)).toFixed(1)} MB | ${s.instruments} / ${s.waves} |`,
+        `| ${file.split('/').pop()} | ${(size / MB).toFixed(1)} MB | ${loader === 'dmus' ? 'engine/dls' : 'spessasynth_core 4.3'} | ${median(ms).toFixed(0)} ms (${Math.min(...ms).toFixed(0)}–${Math.max(...ms).toFixed(0)}) | ${median(samples.map((x) => x.rssMB)).toFixed(1)} MB | ${median(samples.map((x) => x.heapMB)).toFixed(1)} MB | ${median(samples.map((x) => x.arrayBuffersMB)).toFixed(1)} MB | ${s.instruments} / ${s.waves} |`,
       );
       process.stderr.write(`${file} ${loader}: ${ms.map((x) => x.toFixed(0)).join(', ')} ms\n`);
     }

@@ -108,6 +108,8 @@ const DEFAULTS = (() => {
 })();
 /** Generators a preset zone may not set (SF2.04 §8.5): sample addresses, ids, modes, overrides. */
 const NOT_IN_PRESETS = new Set([0, 1, 2, 3, 4, 12, 45, 50, 46, 47, 53, 54, 57, 58]);
+/** Generators whose preset value is added to the instrument value (everything else above, ranges, ids). */
+const ADDITIVE = Array.from({ length: GEN_COUNT }, (_, k) => !NOT_IN_PRESETS.has(k) && k !== GEN.keyRange && k !== GEN.velRange && k !== GEN.instrument);
 
 export interface Sf2ImportResult {
   collection: DlsCollection;
@@ -166,13 +168,13 @@ export function sf2ToDls(bank: Sf2Bank): DlsCollection {
           note('ROM sample zone skipped');
           continue;
         }
-        const g = Int32Array.from(DEFAULTS);
+        const g = DEFAULTS.slice();
         applyGens(g, iGlobal?.generators ?? [], false);
         applyGens(g, iz.generators, false);
         const keys = intersect(g[GEN.keyRange], pGens[GEN.keyRange]);
         const vels = intersect(g[GEN.velRange], pGens[GEN.velRange]);
         if (!keys || !vels) continue;
-        for (let k = 0; k < GEN_COUNT; k++) if (!NOT_IN_PRESETS.has(k) && k !== GEN.keyRange && k !== GEN.velRange && k !== GEN.instrument) g[k] += pGens[k];
+        for (let k = 0; k < GEN_COUNT; k++) if (ADDITIVE[k]) g[k] += pGens[k];
         if (g[GEN.keynum] >= 0 || g[GEN.velocity] >= 0) note('fixed keynum/velocity generator not mapped');
 
         // The wave: the sample's span after the address offsets, as a view onto smpl.

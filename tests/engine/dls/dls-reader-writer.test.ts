@@ -6,7 +6,7 @@ import { DlsError } from '../../../engine/dls/dls-error.js';
 import { readDls } from '../../../engine/dls/dls-reader.js';
 import { dlsNode, writeDls } from '../../../engine/dls/dls-writer.js';
 import { type RiffListNode, riffChunk, riffForm, riffList, writeRiff } from '../../../engine/dls/riff.js';
-import { fixtureCollection, have, TIMGM6MB_DLS } from '../../helpers/dls-fixtures.js';
+import { FLUIDR3_DLS, fixtureCollection, have, TIMGM6MB_DLS } from '../../helpers/dls-fixtures.js';
 
 const withoutWarnings = (c: DlsCollection) => ({ ...c, warnings: [] });
 function catchDls(f: () => unknown): DlsError {
@@ -65,6 +65,23 @@ describe('DLS collection reader and writer', () => {
     // node's deep equality: vitest's toEqual is slow on 6 MB of typed arrays.
     expect(isDeepStrictEqual(withoutWarnings(readDls(out)), withoutWarnings(c))).toBe(true);
     expect(Buffer.compare(Buffer.from(out), file)).toBe(0);
+  });
+
+  // Made on demand: node ../shared/corpus/make-dls.mjs /usr/share/sounds/sf2/FluidR3_GM.sf2 /tmp/FluidR3_GM.dls
+  it.skipIf(!have(FLUIDR3_DLS))('loads FluidR3_GM.dls (150 MB) well under 2 s, wave data as views onto the one file buffer', () => {
+    const t0 = performance.now();
+    const file = readFileSync(FLUIDR3_DLS);
+    const c = readDls(file);
+    const ms = performance.now() - t0;
+    expect(c.instruments.length).toBe(189);
+    expect(c.waves.length).toBe(1418);
+    expect(ms).toBeLessThan(2000);
+    let waveBytes = 0;
+    for (const w of c.waves) {
+      expect(w.data.buffer).toBe(file.buffer);
+      waveBytes += w.data.length;
+    }
+    expect(waveBytes).toBeGreaterThan(0.9 * file.length); // the file is almost all wave data, held once
   });
 
   it('tolerates the quirks of real files with warnings (reference §6.12)', () => {
