@@ -1,0 +1,2 @@
+// Vite handles stylesheet imports; the type checker only needs to know they exist.
+declare module '*.css';
