@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { DirectMusicBuffer } from '../../../engine/dmus/dmus-buffer.js';
+import { KSSTATE } from '../../../engine/dmus/mxf.js';
+import { PortDMus } from '../../../engine/dmus/port.js';
+import { RenderCommandWriter, RenderLoop } from '../../../engine/sink/render-thread.js';
+import { SpscRing } from '../../../engine/sink/spsc-ring.js';
+import { TELEMETRY, TelemetryBlock } from '../../../engine/sink/telemetry.js';
+import { WaveSink } from '../../../engine/sink/wave-sink.rt.js';
+import { measureSteadyState } from '../../helpers/no-alloc.js';
+import { SineMiniport } from './sine-miniport.js';
+
+const RATE = 48000;
+const B = 128;
+
+function session() {
+  const port = new PortDMus(new SineMiniport({ noteAmplitude: 0.5 }), { sampleRate: RATE, maxFramesPerBlock: B });
+  const pin = port.createRenderPin();
+  pin.setState(KSSTATE.RUN);
+  const sink = new WaveSink(port);
+  const ring = SpscRing.create(1 << 14);
+  const telemetry = TelemetryBlock.create(4);
+  const loop = new RenderLoop({ port, sink, commands: ring, telemetry, maxCommandsPerBlock: 4 });
+  return { port, pin, sink, ring, telemetry, loop, writer: new RenderCommandWriter(ring) };
+}
+
+describe('RenderLoop (same thread)', () => {
+  it('takes at most maxCommandsPerBlock records per block and rejects bad IRPs without stopping', () => {
+    const s = session();
+    for (let i = 0; i < 10; i++) s.writer.setGain(s.pin.id, 1);
+    s.writer.sendIrp(s.pin.id, 0, Uint8Array.from([1, 2, 3])); // not a DirectMusic buffer
+    const l = new Float32Array(B);
+    const r = new Float32Array(B);
+    s.loop.pull(l, r, B);
+    expect(s.loop.commandsTaken).toBe(4);
+    s.loop.pull(l, r, B);
+    s.loop.pull(l, r, B);
+    expect(s.loop.commandsTaken).toBe(11);
+    expect(s.loop.commandErrors).toBe(1);
+    const snap = s.telemetry.snapshotArray();
+    s.telemetry.read(snap);
+    expect(snap[TELEMETRY.SAMPLE_POSITION]).toBe(3 * B);
+    expect(snap[TELEMETRY.BLOCKS]).toBe(3);
+  });
+
+  it('allocates nothing per block, with an IRP (note on/off) taken every block', async () => {
+    const s = session();
+    const buf = new DirectMusicBuffer(64);
+    const l = new Float32Array(B);
+    const r = new Float32Array(B);
+    let k = 0;
+    const step = () => {
+      buf.flush();
+      buf.packStructured(0, 1, (k & 1) === 0 ? 0x7f4590 : 0x004580);
+      k++;
+      s.writer.sendIrp(s.pin.id, 0, buf.bytes, buf.usedBytes);
+      s.loop.pull(l, r, B);
+    };
+    const report = await measureSteadyState(step, 5000, 50_000);
+    expect(s.loop.commandErrors).toBe(0);
+    expect(report.gcCount).toBe(0);
+    expect(report.heapDelta / report.iterations).toBeLessThan(16);
+  });
+});
