@@ -8,6 +8,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { messagePortTransport } from '../protocol/transports/message-port.js';
+import { RenderWorkerClient } from './render-worker-client.js';
 import { EngineServer } from './server.js';
 import { Session } from './session.js';
 
@@ -17,8 +18,15 @@ export function defaultSessionDir(): string {
   return join(base, 'dmus-workstation');
 }
 
-export async function startEngine(options: { sessionDir?: string | null; output?: 'live' | 'offline' } = {}): Promise<EngineServer> {
-  const session = new Session({ dir: options.sessionDir === undefined ? defaultSessionDir() : options.sessionDir, output: options.output ?? 'live' });
+export async function startEngine(options: { sessionDir?: string | null; output?: 'live' | 'offline'; renderThread?: 'worker' | 'inline' } = {}): Promise<EngineServer> {
+  const output = options.output ?? 'live';
+  // Live audio renders on its own thread (render-worker.ts); offline sessions render inline.
+  const worker = (options.renderThread ?? (output === 'live' ? 'worker' : 'inline')) === 'worker';
+  const session = new Session({
+    dir: options.sessionDir === undefined ? defaultSessionDir() : options.sessionDir,
+    output,
+    renderThread: worker ? (o) => new RenderWorkerClient(o) : undefined,
+  });
   await session.start();
   return new EngineServer(session);
 }

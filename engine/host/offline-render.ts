@@ -82,7 +82,7 @@ export async function renderSessionToWav(
   session: Session,
   o: { pinId: number; song: Song | null; out: string; seconds: number; format?: 'pcm16' | 'float32'; onProgress?: (done: number, total: number) => void },
 ): Promise<OfflineRenderResult> {
-  const engine = session.engine;
+  const engine = session.localEngine();
   const sampleRate = engine.sampleRate;
   const irps = new IrpFeeder(o.song ? packSong(o.song, 4096) : []);
   const start = engine.masterTime();

@@ -41,7 +41,46 @@ export interface IrpResult {
   error: DmusError | null;
 }
 
-export class RenderEngine {
+/**
+ * What the session needs of the render side. RenderEngine implements it in the calling thread;
+ * RenderWorkerClient (render-worker-client.ts) implements it with the render side on a worker.
+ */
+export interface RenderEngineApi {
+  readonly sampleRate: number;
+  readonly bufferFrames: number;
+  readonly samplePosition: number;
+  readonly outputStatus: OutputStatus;
+  onOutputError: ((err: { message: string }) => void) | undefined;
+  createPin(name: string): number;
+  removePin(pinId: number): void;
+  renamePin(pinId: number, name: string): void;
+  pinState(pinId: number): KsState;
+  setPinState(pinId: number, state: KsState): void;
+  /** Sequencer look-ahead on top of the miniport's SchedulePreFetch, 100 ns. */
+  setExtraPrefetch(pinId: number, extra: RefTime): void;
+  /** The pin's synth node (KS property items as typed calls). */
+  node(pinId: number): SynthNode;
+  setPinGain(pinId: number, gain: number): void;
+  setPinMuted(pinId: number, muted: boolean): void;
+  setChannelMask(pinId: number, mask: Uint8Array): void;
+  writeIrp(pinId: number, bytes: Uint8Array, startTime: RefTime): IrpResult;
+  property(request: KsPropertyRequest): KsPropertyResult;
+  masterTime(): RefTime;
+  latencyTime(): RefTime;
+  meters(): PinMeters[];
+  startOutput(choice: OutputChoice): Promise<void>;
+  stopOutput(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OutputStatus {
+  kind: 'portaudio' | 'null' | 'offline';
+  reason: string | null;
+  underruns: number;
+  latencyFrames: number;
+}
+
+export class RenderEngine implements RenderEngineApi {
   readonly port: PortDMus;
   readonly sink: WaveSink;
   readonly sampleRate: number;
@@ -51,7 +90,11 @@ export class RenderEngine {
   private outputDescription: { kind: 'portaudio' | 'null' | 'offline'; reason: string | null } = { kind: 'offline', reason: null };
   private readonly left: Float32Array;
   private readonly right: Float32Array;
-  onOutputError: ((err: AudioOutputError) => void) | undefined;
+  onOutputError: ((err: { message: string }) => void) | undefined;
+  /** The pull the output drives; the render worker replaces it with its RenderLoop's. */
+  pull: (left: Float32Array, right: Float32Array, frames: number) => void;
+  /** Called with each output once it is open (the render worker publishes its stats). */
+  onOutputOpened: ((out: AudioOutput) => void) | undefined;
 
   constructor(options: RenderEngineOptions) {
     this.sampleRate = options.sampleRate;
@@ -64,18 +107,32 @@ export class RenderEngine {
     this.sink = new WaveSink(this.port, { clip: 'soft' });
     this.left = new Float32Array(options.bufferFrames);
     this.right = new Float32Array(options.bufferFrames);
+    this.pull = (l, r, frames) => this.sink.renderBlock(l, r, frames);
   }
 
   // ----- pins -----
 
-  createPin(name: string): RenderPin {
+  createPin(name: string): number {
     const pin = this.port.createRenderPin(name);
     const mute = new ChannelMute(pin.allocator, 16);
     pin.addFilter(mute);
     this.mutes.set(pin.id, mute);
     pin.setState(KSSTATE.RUN);
     this.sink.syncPins();
-    return pin;
+    return pin.id;
+  }
+
+  renamePin(pinId: number, name: string): void {
+    this.pin(pinId).name = name;
+  }
+
+  pinState(pinId: number): KsState {
+    return this.pin(pinId).state;
+  }
+
+  setExtraPrefetch(pinId: number, extra: RefTime): void {
+    const pin = this.pin(pinId);
+    pin.sequencer.schedulePreFetch = pin.stream.schedulePreFetch + extra;
   }
 
   removePin(pinId: number): void {
@@ -176,7 +233,7 @@ export class RenderEngine {
 
   // ----- the output -----
 
-  get outputStatus(): { kind: 'portaudio' | 'null' | 'offline'; reason: string | null; underruns: number; latencyFrames: number } {
+  get outputStatus(): OutputStatus {
     return {
       ...this.outputDescription,
       underruns: this.output?.stats.underruns ?? 0,
@@ -190,7 +247,7 @@ export class RenderEngine {
    */
   async startOutput(choice: OutputChoice): Promise<void> {
     await this.stopOutput();
-    const pull = (l: Float32Array, r: Float32Array, frames: number) => this.sink.renderBlock(l, r, frames);
+    const pull = (l: Float32Array, r: Float32Array, frames: number) => this.pull(l, r, frames);
     const open = async (c: OutputChoice) => {
       const out = await createAudioOutput(c);
       const fmt = await out.open({ sampleRate: this.sampleRate, framesPerBuffer: this.bufferFrames, pull });
@@ -200,6 +257,7 @@ export class RenderEngine {
         void this.startOutput({ kind: 'null', reason: err.message });
       };
       this.port.latencyClock.setLatency(framesToRefTime(fmt.outputLatencyFrames + this.bufferFrames, this.sampleRate));
+      this.onOutputOpened?.(out);
       out.start();
       this.output = out;
     };

@@ -25,7 +25,7 @@ import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/rpc.js';
 import { CollectionStore, collectionInfo, type OpenCollection } from './collections.js';
 import { loadSession, type SavedChannel, type SavedSession, saveJsonAtomic } from './persistence.js';
-import { RenderEngine } from './render-engine.js';
+import { RenderEngine, type RenderEngineApi } from './render-engine.js';
 
 /** DAUD_STANDARD_VOICE_PRIORITY | DAUD_CHANn offset (reference §4.6): the default of each channel. */
 const DAUD_OFFSETS = [0x0e, 0x0d, 0x0c, 0x0b, 0x0a, 0x09, 0x08, 0x07, 0x06, 0x0f, 0x05, 0x04, 0x03, 0x02, 0x01, 0x00];
@@ -43,6 +43,8 @@ export interface SessionOptions {
   output: 'live' | 'offline';
   /** Start state when there is no saved session: one pin with the built-in bank downloaded. */
   defaults?: boolean;
+  /** Builds the render side elsewhere (a worker thread); default: in this thread. */
+  renderThread?: (options: { sampleRate: number; bufferFrames: number }) => RenderEngineApi;
 }
 
 interface WaveOnPin {
@@ -81,7 +83,7 @@ const defaultGroup = () => Array.from({ length: 16 }, (_, c) => defaultChannel(c
 
 export class Session {
   readonly collections = new CollectionStore();
-  engine: RenderEngine;
+  engine: RenderEngineApi;
   private audio: AudioSettings;
   private readonly pins = new Map<number, PinRecord>();
   private readonly ids = new DownloadIdAllocator();
@@ -102,10 +104,17 @@ export class Session {
     return this.options.dir ? join(this.options.dir, 'session.json') : null;
   }
 
-  private makeEngine(): RenderEngine {
-    const e = new RenderEngine({ sampleRate: this.audio.sampleRate, bufferFrames: this.audio.bufferFrames });
+  private makeEngine(): RenderEngineApi {
+    const options = { sampleRate: this.audio.sampleRate, bufferFrames: this.audio.bufferFrames };
+    const e = this.options.renderThread ? this.options.renderThread(options) : new RenderEngine(options);
     e.onOutputError = (err) => this.reportError(`audio output: ${err.message}; playing on without a device (null sink)`, 'audio', 'UNAVAILABLE');
     return e;
+  }
+
+  /** The render side when it runs in this thread (offline sessions, tests); throws otherwise. */
+  localEngine(): RenderEngine {
+    if (!(this.engine instanceof RenderEngine)) throw new Error('this session renders on its own thread');
+    return this.engine;
   }
 
   // ----- lifecycle -----
@@ -267,11 +276,10 @@ export class Session {
 
   pinInfo(pinId: number): PinInfo {
     const p = this.pinRecord(pinId);
-    const pin = this.engine.pin(pinId);
     return {
       id: p.id,
       name: p.name,
-      state: KSSTATE_NAME[pin.state] as PinInfo['state'],
+      state: KSSTATE_NAME[this.engine.pinState(pinId)] as PinInfo['state'],
       channelGroups: p.channelGroups,
       voices: p.voices,
       volume: p.volume,
@@ -352,10 +360,10 @@ export class Session {
 
   createPin(p: { name?: string }): PinInfo {
     const name = p.name ?? `Synth ${this.pins.size + 1}`;
-    const pin = this.engine.createPin(name);
-    const node = this.engine.node(pin.id);
+    const pinId = this.engine.createPin(name);
+    const node = this.engine.node(pinId);
     const rec: PinRecord = {
-      id: pin.id,
+      id: pinId,
       name,
       volume: node.getVolume(),
       muted: false,
@@ -366,11 +374,12 @@ export class Session {
       instruments: new Map(),
     };
     rec.channels = Array.from({ length: rec.channelGroups }, defaultGroup);
-    rec.voices = this.portParams(pin.id, 0, {}).voices;
-    this.pins.set(pin.id, rec);
-    this.activity.set(pin.id, new Uint8Array((rec.channelGroups + 1) * 16));
+    rec.voices = this.portParams(pinId, 0, {}).voices;
+    this.pins.set(pinId, rec);
+    this.activity.set(pinId, new Uint8Array((rec.channelGroups + 1) * 16));
+    if (this.audio.prefetchMs > 0) this.engine.setExtraPrefetch(pinId, this.audio.prefetchMs * 10_000);
     this.changed();
-    return this.pinInfo(pin.id);
+    return this.pinInfo(pinId);
   }
 
   removePin(p: { pinId: number }): Record<string, never> {
@@ -385,7 +394,7 @@ export class Session {
   renamePin(p: { pinId: number; name: string }): PinInfo {
     const rec = this.pinRecord(p.pinId);
     rec.name = p.name;
-    this.engine.pin(p.pinId).name = p.name;
+    this.engine.renamePin(p.pinId, p.name);
     this.changed();
     return this.pinInfo(p.pinId);
   }
@@ -811,7 +820,7 @@ export class Session {
       this.afterRebuild(thru);
     }
     this.audio = next;
-    for (const rec of this.pins.values()) this.engine.pin(rec.id).sequencer.schedulePreFetch = this.engine.pin(rec.id).stream.schedulePreFetch + next.prefetchMs * 10_000;
+    for (const rec of this.pins.values()) this.engine.setExtraPrefetch(rec.id, next.prefetchMs * 10_000);
     if (restart && this.options.output === 'live') await this.startOutput();
     this.changed();
     return this.audioStatus();

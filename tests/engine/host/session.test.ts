@@ -48,7 +48,7 @@ describe('engine host session', () => {
     await client.call('sendMidi', { pinId, group: 1, bytes: [0x90, 60, 100] });
     const l = new Float32Array(24000);
     const r = new Float32Array(24000);
-    session.engine.renderFrames(l, r);
+    session.localEngine().renderFrames(l, r);
     expect(rms(l)).toBeGreaterThan(0.005);
     const stats = session.stats();
     expect(stats.pins[0].voices).toBeGreaterThan(0);

@@ -50,13 +50,13 @@ describe('song transport', () => {
     expect((await client.call('getState', {})).pins[0].channelGroups).toBe(3);
     const l = new Float32Array(9600);
     const r = new Float32Array(9600);
-    session.engine.renderFrames(l, r);
+    session.localEngine().renderFrames(l, r);
     expect(rms(l)).toBeGreaterThan(0.005);
     expect(session.stats().pins[0].voices).toBeGreaterThanOrEqual(2);
     const stopped = await client.call('stop', {});
     expect(stopped.playing).toBe(false);
     // Render past the release: the notes went to release and die out.
-    for (let i = 0; i < 40; i++) session.engine.renderFrames(l, r);
+    for (let i = 0; i < 40; i++) session.localEngine().renderFrames(l, r);
     expect(rms(l)).toBeLessThan(0.001);
     const seek = await client.call('seek', { position: 20_000_000 });
     expect(seek.position).toBe(20_000_000);
