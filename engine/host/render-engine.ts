@@ -15,7 +15,7 @@ import type { SynthNode, SynthStats } from '../dmus/miniport.js';
 import { KSSTATE, type KsState } from '../dmus/mxf.js';
 import { PortDMus, type RenderPin } from '../dmus/port.js';
 import type { RefTime } from '../dmus/units.js';
-import { type AudioOutput, type AudioOutputError, createAudioOutput, type OutputChoice } from '../sink/audio-output.js';
+import { type AudioOutput, createAudioOutput, type OutputChoice } from '../sink/audio-output.js';
 import { METER, METER_STRIDE, WaveSink } from '../sink/wave-sink.rt.js';
 import { Chorus } from '../synth/effects/chorus.rt.js';
 import { Reverb } from '../synth/effects/reverb.rt.js';
