@@ -189,6 +189,20 @@ describe('DMUS_DOWNLOADINFO packing (reference §5)', () => {
     expect(() => packInstrumentDownload(col, col.instruments[0], 1, [0])).toThrow(/BADWAVELINK/);
   });
 
+  it('carries copyright text and unknown chunks as DMUS_COPYRIGHT and DMUS_EXTENSIONCHUNK', () => {
+    const col = tinyCollection();
+    col.waves[0].info = [{ id: 'ICOP', text: '(c) test' }];
+    col.instruments[0].info = [{ id: 'ICOP', text: 'MIT' }];
+    col.instruments[0].regions[0].unknown = [{ id: 'xtra', data: new Uint8Array([1, 2, 3]) }];
+    const w = parseDownload(packWaveDownload(col.waves[0], 1));
+    if (w.kind !== 'wave') throw new Error('not a wave');
+    expect(w.wave.copyright).toBe('(c) test');
+    const i = parseDownload(packInstrumentDownload(col, col.instruments[0], 2, [1]));
+    if (i.kind !== 'instrument') throw new Error('not an instrument');
+    expect(i.instrument.copyright).toBe('MIT');
+    expect(i.instrument.regions[0].extensions).toEqual([{ id: 'xtra', data: new Uint8Array([1, 2, 3]) }]);
+  });
+
   it('rejects non-PCM and non-mono waves when packing', () => {
     const w = sineWave(8, 1, 16);
     expect(() => packWaveDownload({ ...w, fmt: { ...w.fmt, wFormatTag: 2 } }, 0)).toThrow(/NOTPCM/);
