@@ -9,10 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { type CliCommand, type CliIo, CliUsageError } from './cli/command.js';
 import { convertCommand } from './cli/convert.js';
 import { inspectCommand } from './cli/inspect.js';
+import { midiInputsCommand } from './cli/midi-inputs.js';
 import { renderCommand } from './cli/render.js';
 import { serveCommand } from './cli/serve.js';
 
-const COMMANDS: CliCommand[] = [renderCommand, serveCommand, inspectCommand, convertCommand];
+const COMMANDS: CliCommand[] = [renderCommand, serveCommand, inspectCommand, convertCommand, midiInputsCommand];
 
 function packageVersion(): string {
   // engine/cli.ts (source) and dist/engine/cli.js (build) sit at different depths: look upward.

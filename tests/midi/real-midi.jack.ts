@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../engine/cli.js';
 import { listMidiInputs, MidiInputs } from '../../engine/midi/rtmidi.js';
 import { captureGroupOfInput } from '../../engine/midi/thru.js';
 import { captureHarness } from '../helpers/midi-capture.js';
@@ -127,5 +128,23 @@ describe('real MIDI over JACK', () => {
     } else {
       expect(r.status.reason).toMatch(/Failed to initialise RtMidi/);
     }
+  });
+
+  it('dmus midi-inputs lists the JACK inputs, and says why MIDI is unavailable with the ALSA prebuild', async () => {
+    let out = '';
+    const io = { out: (t: string) => (out += t), err: (t: string) => (out += t) };
+    expect(await main(['midi-inputs'], io)).toBe(0);
+    expect(out).toMatch(/^MIDI: jack \(/);
+    const saved = process.env.MIDI_MODULE;
+    process.env.MIDI_MODULE = '@julusian/midi';
+    try {
+      out = '';
+      const code = await main(['midi-inputs'], io);
+      if (code === 1) expect(out).toMatch(/^MIDI unavailable: Failed to initialise RtMidi/);
+      else expect(out).toMatch(/^MIDI: alsa/); // a machine with an ALSA sequencer
+    } finally {
+      process.env.MIDI_MODULE = saved;
+    }
+    console.log(`dmus midi-inputs with the ALSA prebuild: ${out.trim()}`);
   });
 });
