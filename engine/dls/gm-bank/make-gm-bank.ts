@@ -79,14 +79,16 @@ function wave(name: string, data: Uint8Array, loop?: { start: number; length: nu
 /**
  * A single looped wave: partial n at a whole number of cycles of the loop (harmonic partials land
  * exactly, inharmonic `ratios` are rounded). `cycles` sets the pitch; `maxHz` band-limits the
- * partials so the wave does not alias when played higher. `detune` adds a copy one cycle sharp.
+ * partials so the wave does not alias when played higher. `detune` adds a detuned copy (chorus).
  */
 function loopWave(name: string, spectrum: Spectrum, unityNote: number, opts: { ratios?: number[]; detune?: boolean; clip?: boolean } = {}): DlsWave {
   const target = 440 * dexp(((unityNote - 69) / 12) * Math.LN2);
   const cycles = Math.max(1, Math.round((target * LOOP) / RATE));
   const actual = (cycles * RATE) / LOOP;
   const fine = Math.round(1200 * dlog2(target / actual));
-  const maxHz = 11025 / dpow(2, (127 - unityNote) / 48 + 0.6); // fewer partials for the higher-key wave
+  // Band limit: partials must stay under the output Nyquist (24 kHz at 48 kHz) when the wave is
+  // played at the top of its key range: low wave up to key 71 (×1.9), high wave up to key ~100 (×2.5).
+  const maxHz = unityNote < 72 ? 10000 : 9000;
   const x = new Float64Array(LOOP);
   const ratios = opts.ratios ?? Array.from({ length: 64 }, (_, i) => i + 1);
   ratios.forEach((ratio, idx) => {
