@@ -216,7 +216,7 @@ export function sf2ToDls(bank: Sf2Bank): DlsCollection {
             loops,
           },
           wlnk: { fusOptions, usPhaseGroup, ulChannel: channel, ulTableIndex: w },
-          articulations: [{ listType: 'lar2', articulators: [{ kind: 'art2', connections: [...generatorConnections(g), ...modulatorConnections(mergeMods(mergeMods(mergeMods(SF2_DEFAULT_MODS, iGlobal?.modulators ?? []), iz.modulators), pMods), note)] }] }],
+          articulations: [{ listType: 'lar2', articulators: [{ kind: 'art2', connections: [...generatorConnections(g), ...modulatorConnections(addMods(mergeMods(mergeMods(SF2_DEFAULT_MODS, iGlobal?.modulators ?? []), iz.modulators), pMods), note)] }] }],
           unknown: [],
         };
         ins.regions.push(region);
@@ -280,6 +280,17 @@ const sameMod = (a: Sf2Modulator, b: Sf2Modulator) => a.srcOper === b.srcOper &&
 /** Local modulators replace identical global ones (SF2.04 §9.5.1). */
 function mergeMods(base: Sf2Modulator[], over: Sf2Modulator[]): Sf2Modulator[] {
   return [...base.filter((b) => !over.some((o) => sameMod(o, b))), ...over];
+}
+
+/** Preset-level modulators add their amounts to identical instrument-level ones (SF2.04 §9.5.1). */
+function addMods(instrument: Sf2Modulator[], preset: Sf2Modulator[]): Sf2Modulator[] {
+  const out = instrument.map((m) => ({ ...m }));
+  for (const p of preset) {
+    const same = out.find((m) => sameMod(m, p));
+    if (same) same.amount += p.amount;
+    else out.push(p);
+  }
+  return out;
 }
 
 const k = (usSource: number, usControl: number, usDestination: number, value: number, usTransform = 0): ConnectionBlock => ({

@@ -106,6 +106,24 @@ describe('SoundFont 2 import', () => {
     expect([pan(l), pan(r)]).toEqual([-500 * 65536, 500 * 65536]);
   });
 
+  it('maps modulators to connections: curve/polarity/direction bits, amount sources, preset amounts added', () => {
+    const s = spec();
+    // instrument zone 1: CC74 (linear, unipolar) -> filter cutoff 2400 cents; velocity (concave, max->min) x CC2 -> attenuation
+    s.instruments[0].zones[1].mods = [
+      { src: 0x80 | 74, dest: GEN.initialFilterFc, amount: 2400 },
+      { src: 0x0502, dest: GEN.initialAttenuation, amount: 960, amtSrc: 0x82 },
+      { src: 0x0081, dest: GEN.vibLfoToPitch, amount: 35 },
+    ];
+    // preset: the same CC1 -> vibrato modulator adds 20 cents
+    s.presets[0].zones[1].mods = [{ src: 0x0081, dest: GEN.vibLfoToPitch, amount: 20 }];
+    const { collection: c } = readSf2AsDls(buildSf2(s));
+    const cs = c.instruments[0].regions[0].articulations[0].articulators[0].connections;
+    expect(conn(cs, 0x80 | 74, 0, CONN_DST.FILTER_CUTOFF)).toEqual([{ usSource: 0xca, usControl: 0, usDestination: CONN_DST.FILTER_CUTOFF, usTransform: 0, lScale: 2400 * 65536 }]);
+    // source: concave (1 << 10) + invert (1 << 15); control CC2 linear; gain = -attenuation
+    expect(conn(cs, CONN_SRC.KEYONVELOCITY, 0x82, CONN_DST.GAIN)).toEqual([{ usSource: 2, usControl: 0x82, usDestination: CONN_DST.GAIN, usTransform: 0x8400, lScale: -960 * 65536 }]);
+    expect(conn(cs, CONN_SRC.VIBRATO, CONN_SRC.CC1, CONN_DST.PITCH).map((x) => x.lScale)).toEqual([55 * 65536]); // the instrument mod (35) replaced the default (50); the preset adds 20
+  });
+
   it('writes a DLS file that reads back with no warnings', () => {
     const { collection: c } = readSf2AsDls(buildSf2(spec()));
     const back = readDls(writeDls(c));
