@@ -71,10 +71,24 @@ export class ChannelStates {
     }
   }
 
-  /** ulPatch of the channel's current program (bank latched at the program change, drum flag). */
-  patchOf(c: number): number {
-    return ((this.drum[c] !== 0 ? 0x80000000 : 0) | (this.patchMsb[c] << 16) | (this.patchLsb[c] << 8) | this.program[c]) >>> 0;
+  /** Instrument-table key of the channel's current program (bank latched at the program change). */
+  patchKeyOf(c: number): number {
+    return patchKey(this.drum[c] !== 0, this.patchMsb[c], this.patchLsb[c], this.program[c]);
   }
+}
+
+/**
+ * The instrument table's key for a patch: ulPatch with the drum flag moved from bit 31 to bit 24,
+ * so every key is a small integer (a V8 Smi): a key of 2^31 and above would be a heap number,
+ * allocated at each note-on lookup.
+ */
+export function patchKey(drum: boolean, msb: number, lsb: number, program: number): number {
+  return (drum ? 0x1000000 : 0) | ((msb & 0x7f) << 16) | ((lsb & 0x7f) << 8) | (program & 0x7f);
+}
+
+/** patchKey of a DMUS_INSTRUMENT ulPatch. */
+export function patchKeyOfUlPatch(ulPatch: number): number {
+  return patchKey((ulPatch & 0x80000000) !== 0, (ulPatch >>> 16) & 0x7f, (ulPatch >>> 8) & 0x7f, ulPatch & 0x7f);
 }
 
 /** Default voice priority of a channel: DAUD_STANDARD | the channel offset (§4.6). */

@@ -12,11 +12,12 @@
  */
 import { DmusError } from '../dmus/errors.js';
 import type { SynthDownload } from '../dmus/miniport.js';
+import { patchKeyOfUlPatch } from './channels.rt.js';
 import { type ParsedDownload, parseDownload, readDownloadInfo } from './download-parser.js';
 import type { Instrument, WaveSample } from './download-model.js';
 
 export class DownloadSet {
-  /** The render half reads this map at note-on. */
+  /** Instruments by patchKey (channels.rt.ts); the render half reads this map at note-on. */
   readonly instrumentsByPatch = new Map<number, Instrument>();
   private readonly byHandle = new Map<number, WaveSample | Instrument>();
   private readonly wavesByDlId = new Map<number, WaveSample>();
@@ -45,7 +46,7 @@ export class DownloadSet {
       const ins = parsed.instrument;
       for (const w of ins.waves) w.instrumentRefs++;
       this.byHandle.set(handle, ins);
-      this.instrumentsByPatch.set(ins.patch, ins);
+      this.instrumentsByPatch.set(patchKeyOfUlPatch(ins.patch), ins);
     }
     // The synth keeps its own copy of everything: the caller may free its buffer now.
     return { downloadHandle: handle, free: true };
@@ -60,11 +61,12 @@ export class DownloadSet {
       if (!obj.unloaded) {
         obj.unloaded = true;
         this.loadedIds.delete(obj.dlId);
-        if (this.instrumentsByPatch.get(obj.patch) === obj) {
-          this.instrumentsByPatch.delete(obj.patch);
+        const key = patchKeyOfUlPatch(obj.patch);
+        if (this.instrumentsByPatch.get(key) === obj) {
+          this.instrumentsByPatch.delete(key);
           // An older instrument with the same patch becomes current again.
           for (const other of this.byHandle.values()) {
-            if ('regions' in other && !other.unloaded && other.patch === obj.patch) this.instrumentsByPatch.set(other.patch, other);
+            if ('regions' in other && !other.unloaded && other.patch === obj.patch) this.instrumentsByPatch.set(key, other);
           }
         }
         for (const w of obj.waves) w.instrumentRefs--;

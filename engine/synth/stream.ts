@@ -144,6 +144,7 @@ export class SynthStream implements MiniportStream, SynthNode, ISynthSinkDMus {
   }
   syncToMaster(masterTime: RefTime, start: boolean): void {
     this.clock.syncToMaster(masterTime, start ? 0 : this.nextSample, start);
+    this.core.resync();
     if (start) this.nextSample = 0;
   }
   sampleToRefTime(sample: SampleFrames): RefTime {
@@ -239,7 +240,7 @@ export class SynthStream implements MiniportStream, SynthNode, ISynthSinkDMus {
     this.downloads.collectPending();
     const st = this.core.stats;
     const voices = st.frames > 0 ? st.voiceFrames / st.frames : this.core.activeVoices;
-    const audioMs = (st.frames / this.sampleRate) * 1000;
+    const audioMs = (st.timedFrames / this.sampleRate) * 1000;
     const totalCpu = audioMs > 0 ? (st.renderMs / audioMs) * 10000 : 0;
     const peak = st.peak;
     const result: SynthStats = {
@@ -254,7 +255,9 @@ export class SynthStream implements MiniportStream, SynthNode, ISynthSinkDMus {
     st.voiceFrames = 0;
     st.frames = 0;
     st.renderMs = 0;
+    st.timedFrames = 0;
     st.peak = 0;
+    this.core.renderCalls = 0;
     return result;
   }
 
@@ -263,7 +266,9 @@ export class SynthStream implements MiniportStream, SynthNode, ISynthSinkDMus {
     st.voiceFrames = 0;
     st.frames = 0;
     st.renderMs = 0;
+    st.timedFrames = 0;
     st.peak = 0;
+    this.core.renderCalls = 0;
     this.lostAtRun = st.lostNotes;
   }
 

@@ -15,7 +15,7 @@
 import type { Allocator } from '../dmus/allocator.js';
 import type { SynthSinkClock } from '../dmus/clocks.js';
 import { DMUS_KEF, NULL_EVENT, type KernelEvent } from '../dmus/kernel-event.js';
-import { ChannelStates, RPN_NULL, resetAllControllers, resetChannel } from './channels.rt.js';
+import { ChannelStates, patchKey, RPN_NULL, resetAllControllers, resetChannel } from './channels.rt.js';
 import { F_RGN_OPTION_SELFNONEXCLUSIVE, SYNTH_GAIN } from './constants.js';
 import type { Instrument } from './download-model.js';
 import { VoicePool } from './voices.rt.js';
@@ -28,6 +28,8 @@ export interface SendEffect {
 
 /** Parameter update period: envelopes, LFOs and dynamic connections run per sub-block. */
 export const SUB_BLOCK = 64;
+/** One render call in this many is timed for RUNNINGSTATS CPU figures. */
+const CPU_SAMPLE_EVERY = 64;
 /** Longest SysEx the stream reassembles from INCOMPLETE chunks. */
 const SYSEX_MAX = 8192;
 /** GS part (block) -> MIDI channel index (§7.1). */
@@ -36,7 +38,9 @@ const GS_PART_TO_CHANNEL = [9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15
 export interface CoreStats {
   voiceFrames: number;
   frames: number;
+  /** Render time of the timed calls, and the frames those calls rendered. */
   renderMs: number;
+  timedFrames: number;
   lostNotes: number;
   stolenVoices: number;
   droppedEvents: number;
@@ -51,7 +55,7 @@ export class SynthCore {
   channels: ChannelStates;
   pool: VoicePool;
   voiceLimit: number;
-  /** Instruments by ulPatch; owned by the control half (DownloadSet), read at note-on. */
+  /** Instruments by patchKey (channels.rt.ts); owned by the control half (DownloadSet), read at note-on. */
   instruments: Map<number, Instrument>;
   running = false;
   /** 1/100 dB. */
@@ -61,7 +65,7 @@ export class SynthCore {
   masterVolume = 127;
   reverb: SendEffect | null = null;
   chorus: SendEffect | null = null;
-  readonly stats: CoreStats = { voiceFrames: 0, frames: 0, renderMs: 0, lostNotes: 0, stolenVoices: 0, droppedEvents: 0, peak: 0 };
+  readonly stats: CoreStats = { voiceFrames: 0, frames: 0, renderMs: 0, timedFrames: 0, lostNotes: 0, stolenVoices: 0, droppedEvents: 0, peak: 0 };
 
   // Active-voice list (dense), free slots, and the count of non-fading voices (the voice limit).
   private activeList: Int32Array;
@@ -73,17 +77,26 @@ export class SynthCore {
   // Pending events sorted by presentation time (stable for equal times).
   private readonly qEvt: Int32Array;
   private readonly qTime: Float64Array;
+  private readonly qSample: Float64Array;
   private qHead = 0;
   private qTail = 0;
 
   private readonly sysex = new Uint8Array(SYSEX_MAX);
+  private readonly times = new Float64Array(2);
+  /** Render calls since the statistics were last read (the first call after a read is timed). */
+  renderCalls = 0;
   private sysexLen = 0;
   private sysexGroup = 0;
 
-  readonly mixL: Float32Array;
-  readonly mixR: Float32Array;
-  readonly sendReverb: Float32Array;
-  readonly sendChorus: Float32Array;
+  /** Mix and send buses in float64: voices accumulate without a float32 conversion per access. */
+  readonly mixL: Float64Array;
+  readonly mixR: Float64Array;
+  readonly sendReverb: Float64Array;
+  readonly sendChorus: Float64Array;
+  /** Float32 views for the effects' contract (send in, wet out). */
+  private readonly fxIn: Float32Array;
+  private readonly fxL: Float32Array;
+  private readonly fxR: Float32Array;
 
   constructor(opts: {
     sampleRate: number;
@@ -109,10 +122,14 @@ export class SynthCore {
     const q = opts.queueSize ?? 8192;
     this.qEvt = new Int32Array(q);
     this.qTime = new Float64Array(q);
-    this.mixL = new Float32Array(opts.maxFrames);
-    this.mixR = new Float32Array(opts.maxFrames);
-    this.sendReverb = new Float32Array(opts.maxFrames);
-    this.sendChorus = new Float32Array(opts.maxFrames);
+    this.qSample = new Float64Array(q);
+    this.mixL = new Float64Array(opts.maxFrames);
+    this.mixR = new Float64Array(opts.maxFrames);
+    this.sendReverb = new Float64Array(opts.maxFrames);
+    this.sendChorus = new Float64Array(opts.maxFrames);
+    this.fxIn = new Float32Array(opts.maxFrames);
+    this.fxL = new Float32Array(opts.maxFrames);
+    this.fxR = new Float32Array(opts.maxFrames);
   }
 
   /**
@@ -162,16 +179,22 @@ export class SynthCore {
     while (e !== NULL_EVENT) {
       const next = f.pNextEvt[e];
       f.pNextEvt[e] = NULL_EVENT;
-      this.insert(e, f.ullPresTime100ns[e]);
+      this.insert(e);
       e = next;
     }
   }
 
-  private insert(e: KernelEvent, t: number): void {
+  /**
+   * Inserts by time (stable). The sample position is converted once here through the sink clock
+   * (resampled by resync() when SyncToMaster moves the offset). Only handles cross calls: a double
+   * argument or result of a call V8 does not inline is boxed, i.e. allocated.
+   */
+  private insert(e: KernelEvent): void {
     if (this.qTail === this.qEvt.length) {
       if (this.qHead > 0) {
         this.qEvt.copyWithin(0, this.qHead, this.qTail);
         this.qTime.copyWithin(0, this.qHead, this.qTail);
+        this.qSample.copyWithin(0, this.qHead, this.qTail);
         this.qTail -= this.qHead;
         this.qHead = 0;
       } else {
@@ -181,15 +204,26 @@ export class SynthCore {
         this.allocator.putMessage(first);
       }
     }
+    const f = this.allocator.fields;
+    const tq = this.qTime;
+    tq[this.qTail] = f.ullPresTime100ns[e];
+    const t = tq[this.qTail];
     let i = this.qTail;
-    while (i > this.qHead && this.qTime[i - 1] > t) {
+    while (i > this.qHead && tq[i - 1] > t) {
       this.qEvt[i] = this.qEvt[i - 1];
-      this.qTime[i] = this.qTime[i - 1];
+      tq[i] = tq[i - 1];
+      this.qSample[i] = this.qSample[i - 1];
       i--;
     }
     this.qEvt[i] = e;
-    this.qTime[i] = t;
+    tq[i] = t;
+    this.qSample[i] = this.clock.refTimeToSample(t);
     this.qTail++;
+  }
+
+  /** Recomputes the queued events' sample positions after the sink clock moved (SyncToMaster). */
+  resync(): void {
+    for (let i = this.qHead; i < this.qTail; i++) this.qSample[i] = this.clock.refTimeToSample(this.qTime[i]);
   }
 
   /** Returns every queued event to the allocator (STOP, close). */
@@ -207,7 +241,10 @@ export class SynthCore {
    * Events due before the block apply at its start; others at sample round(T × rate). No allocation.
    */
   render(left: Float32Array, right: Float32Array, offset: number, frames: number, samplePosition: number): void {
-    const t0 = performance.now();
+    // CPU use is sampled on one render call in CPU_SAMPLE_EVERY: reading a clock returns a boxed
+    // double (a small allocation), which the render path must not do on every call.
+    const sample = this.renderCalls++ % CPU_SAMPLE_EVERY === 0;
+    if (sample) this.times[0] = performance.now();
     let done = 0;
     while (done < frames) {
       const n = Math.min(this.maxFrames, frames - done);
@@ -216,7 +253,11 @@ export class SynthCore {
       done += n;
     }
     const st = this.stats;
-    st.renderMs += performance.now() - t0;
+    if (sample) {
+      this.times[1] = performance.now();
+      st.renderMs += this.times[1] - this.times[0];
+      st.timedFrames += frames;
+    }
     st.frames += frames;
   }
 
@@ -232,7 +273,7 @@ export class SynthCore {
     while (cursor < n) {
       let next = n;
       while (this.qHead < this.qTail) {
-        const s = this.clock.refTimeToSample(this.qTime[this.qHead]) - pos0;
+        const s = this.qSample[this.qHead] - pos0;
         if (s > cursor) {
           next = s;
           break;
@@ -248,8 +289,25 @@ export class SynthCore {
       this.renderVoices(cursor, segEnd - cursor);
       cursor = segEnd;
     }
-    if (this.reverb !== null) this.reverb.process(this.sendReverb, L, R, n);
-    if (this.chorus !== null) this.chorus.process(this.sendChorus, L, R, n);
+    if (this.reverb !== null) this.applyEffect(this.reverb, this.sendReverb, n);
+    if (this.chorus !== null) this.applyEffect(this.chorus, this.sendChorus, n);
+  }
+
+  /** Runs a send effect on a send bus and adds its wet stereo output to the mix. */
+  private applyEffect(fx: SendEffect, bus: Float64Array, n: number): void {
+    const inp = this.fxIn;
+    const wl = this.fxL;
+    const wr = this.fxR;
+    for (let i = 0; i < n; i++) inp[i] = bus[i];
+    wl.fill(0, 0, n);
+    wr.fill(0, 0, n);
+    fx.process(inp, wl, wr, n);
+    const L = this.mixL;
+    const R = this.mixR;
+    for (let i = 0; i < n; i++) {
+      L[i] += wl[i];
+      R[i] += wr[i];
+    }
   }
 
   private renderVoices(i0: number, n: number): void {
@@ -375,11 +433,10 @@ export class SynthCore {
   /** Instrument for the channel's patch with the Microsoft fallbacks (§6.9, §7.2). */
   private findInstrument(c: number): Instrument | undefined {
     const ch = this.channels;
-    const patch = ch.patchOf(c);
     const m = this.instruments;
-    const hit = m.get(patch);
+    const hit = m.get(ch.patchKeyOf(c));
     if (hit !== undefined) return hit;
-    if (ch.drum[c] !== 0) return m.get((0x80000000 | ch.program[c]) >>> 0) ?? m.get(0x80000000);
+    if (ch.drum[c] !== 0) return m.get(patchKey(true, 0, 0, ch.program[c])) ?? m.get(patchKey(true, 0, 0, 0));
     return m.get(ch.program[c]);
   }
 

@@ -25,6 +25,20 @@ export function centsToRatio(cents: number): number {
   return r;
 }
 
+/** out[i] = 2^(out[i]/1200) in place (cents to ratio). */
+export function centsToRatioInto(out: Float64Array, i: number): void {
+  let cents = out[i];
+  if (cents > 30000) cents = 30000;
+  else if (cents < -30000) cents = -30000;
+  let oct = Math.floor(cents / 1200);
+  const rem = cents - oct * 1200;
+  const k = rem | 0;
+  let r = CENT_TABLE[k] + (CENT_TABLE[k + 1] - CENT_TABLE[k]) * (rem - k);
+  if (oct > 0) while (oct-- > 0) r *= 2;
+  else while (oct++ < 0) r *= 0.5;
+  out[i] = r;
+}
+
 /** Absolute pitch cents -> Hz: 8.176 Hz · 2^(pc/1200) (§6.4). */
 export function absCentsToHz(pc: number): number {
   return 8.175798915643707 * centsToRatio(pc);
@@ -43,6 +57,38 @@ export function cbToAmp(cb: number): number {
   const x = (cb - CB_MIN) * CB_STEPS;
   const i = x | 0;
   return CB_TABLE[i] + (CB_TABLE[i + 1] - CB_TABLE[i]) * (x - i);
+}
+
+/** out[i] = 10^(out[i]/200) in place (cB to amplitude). */
+export function cbToAmpInto(out: Float64Array, i: number): void {
+  let cb = out[i];
+  if (cb <= CB_MIN) {
+    out[i] = 0;
+    return;
+  }
+  if (cb >= CB_MAX) cb = CB_MAX;
+  const x = (cb - CB_MIN) * CB_STEPS;
+  const k = x | 0;
+  out[i] = CB_TABLE[k] + (CB_TABLE[k + 1] - CB_TABLE[k]) * (x - k);
+}
+
+/** out[i] = seconds(src[j] time cents) × rate: a duration in samples. */
+export function timecentsToSamplesInto(out: Float64Array, i: number, src: Float64Array, j: number, rate: number): void {
+  const tc = src[j];
+  if (tc <= -20000) {
+    out[i] = 0;
+    return;
+  }
+  out[i] = tc;
+  centsToRatioInto(out, i);
+  out[i] *= rate;
+}
+
+/** out[i] = Hz(src[j] absolute cents) / rate: cycles per sample. */
+export function absCentsToCyclesInto(out: Float64Array, i: number, src: Float64Array, j: number, rate: number): void {
+  out[i] = src[j];
+  centsToRatioInto(out, i);
+  out[i] *= 8.175798915643707 / rate;
 }
 
 /** Time cents -> seconds: 2^(tc/1200); very negative (0x80000000) is 0 s. */
@@ -106,4 +152,49 @@ export function transformValue(x: number, type: number, bipolar: boolean, invert
   if (!bipolar) return curve(type, x);
   const y = 2 * x - 1;
   return y < 0 ? -curve(type, -y) : curve(type, y);
+}
+
+/**
+ * transformValue in place on out[i]. The "...Into" helpers pass doubles only through typed
+ * arrays: optimized V8 code boxes (allocates) a double passed to or returned from a call it did
+ * not inline, so on the render path numbers never cross a call as arguments or results.
+ */
+export function transformInto(out: Float64Array, i: number, type: number, bipolar: boolean, invert: boolean, nativeBipolar: boolean): void {
+  let x = out[i];
+  let sign = 1;
+  if (nativeBipolar) {
+    if (invert) x = -x;
+    if (x < 0) {
+      sign = -1;
+      x = -x;
+    }
+  } else {
+    if (invert) x = 1 - x;
+    if (bipolar) {
+      x = 2 * x - 1;
+      if (x < 0) {
+        sign = -1;
+        x = -x;
+      }
+    }
+  }
+  let y = x;
+  if (type === 1) {
+    // concave(x) = -(40/96)·log10(1 - x), clipped to 1
+    if (x >= 1) y = 1;
+    else if (x <= 0) y = 0;
+    else {
+      y = (-40 / 96) * Math.log10(1 - x);
+      if (y > 1) y = 1;
+    }
+  } else if (type === 2) {
+    if (x <= 0) y = 0;
+    else if (x >= 1) y = 1;
+    else {
+      const t = x * CURVE_N;
+      const k = t | 0;
+      y = CONVEX[k] + (CONVEX[k + 1] - CONVEX[k]) * (t - k);
+    }
+  } else if (type === 3) y = x < 0.5 ? 0 : 1;
+  out[i] = sign * y;
 }

@@ -13,7 +13,7 @@
 import { CONN_DST, CONN_SRC } from './constants.js';
 import type { ChannelStates } from './channels.rt.js';
 import { type Instrument, LOOP_KIND, type Region, WAVE_GUARD_BEFORE } from './download-model.js';
-import { absCentsToHz, cbToAmp, centsToRatio, timecentsToSeconds, transformValue } from './tables.rt.js';
+import { absCentsToCyclesInto, cbToAmpInto, centsToRatioInto, timecentsToSamplesInto, transformInto } from './tables.rt.js';
 
 /** EG stages. */
 export const EG = { DELAY: 0, ATTACK: 1, HOLD: 2, DECAY: 3, SUSTAIN: 4, RELEASE: 5, DONE: 6 } as const;
@@ -118,11 +118,20 @@ export class VoicePool {
   readonly dgrv: Float64Array;
   readonly dgch: Float64Array;
   readonly panCached: Float64Array;
+  readonly gainCached: Float64Array;
+  readonly gainAmp: Float64Array;
   readonly panL: Float64Array;
   readonly panR: Float64Array;
 
   /** Note-time destination accumulator, indexed by destination id (only the note-time ids are used). */
   private readonly acc = new Float64Array(0x320);
+  /**
+   * Result registers. Optimized V8 code boxes a double returned from a call that is not inlined
+   * (a HeapNumber per call): helpers on the event and sub-block paths write here instead.
+   */
+  private readonly reg = new Float64Array(4);
+  /** Level sums scratch (LV_* slots). */
+  private readonly lv = new Float64Array(8);
   private ageCounter = 0;
 
   /** prepare(): sizes everything from the voice count and the rate. Allocates. */
@@ -207,6 +216,8 @@ export class VoicePool {
     this.dgrv = f64();
     this.dgch = f64();
     this.panCached = f64();
+    this.gainCached = f64();
+    this.gainAmp = f64();
     this.panL = f64();
     this.panR = f64();
   }
@@ -214,60 +225,80 @@ export class VoicePool {
   // ------------------------------------------------------------------ connection sources
 
   /** A source/control value before its transform: 0..1, or -1..1 for LFO and vibrato. */
-  private sourceValue(src: number, v: number, c: number, ch: ChannelStates): number {
+  private sourceValue(src: number, v: number, c: number, ch: ChannelStates): void {
+    const reg = this.reg;
     switch (src) {
       case CONN_SRC.NONE:
-        return 1;
+        reg[1] = 1;
+        return;
       case CONN_SRC.LFO:
-        return this.lfoVal[v];
+        reg[1] = this.lfoVal[v];
+        return;
       case CONN_SRC.KEYONVELOCITY:
-        return this.vel[v] / 127;
+        reg[1] = this.vel[v] / 127;
+        return;
       case CONN_SRC.KEYNUMBER:
-        return this.keyEff[v] / 128;
+        reg[1] = this.keyEff[v] / 128;
+        return;
       case CONN_SRC.EG1:
-        return this.eg1Val[v];
+        reg[1] = this.eg1Val[v];
+        return;
       case CONN_SRC.EG2:
-        return this.eg2Val[v];
+        reg[1] = this.eg2Val[v];
+        return;
       case CONN_SRC.PITCHWHEEL:
-        return ch.pitchBend[c] / 16384;
+        reg[1] = ch.pitchBend[c] / 16384;
+        return;
       case CONN_SRC.POLYPRESSURE:
-        return ch.polyPressure[c * 128 + this.key[v]] / 127;
+        reg[1] = ch.polyPressure[c * 128 + this.key[v]] / 127;
+        return;
       case CONN_SRC.CHANNELPRESSURE:
       case CONN_SRC.MONOPRESSURE:
-        return ch.channelPressure[c] / 127;
+        reg[1] = ch.channelPressure[c] / 127;
+        return;
       case CONN_SRC.VIBRATO:
-        return this.vibVal[v];
+        reg[1] = this.vibVal[v];
+        return;
       case CONN_SRC.RPN0:
-        return ch.bendRange[c] / 128;
+        reg[1] = ch.bendRange[c] / 128;
+        return;
       case CONN_SRC.RPN1:
-        return ch.fineTune[c] / 16384;
+        reg[1] = ch.fineTune[c] / 16384;
+        return;
       case CONN_SRC.RPN2:
         // DDKSynth does not apply coarse tuning to drum parts (§7.4).
-        return ch.drum[c] !== 0 ? 0.5 : ch.coarseTune[c] / 128;
+        reg[1] = ch.drum[c] !== 0 ? 0.5 : ch.coarseTune[c] / 128;
+        return;
       default:
-        if (src >= 0x80 && src < 0x100) return ch.cc[c * 128 + (src - 0x80)] / 127;
-        return 0;
+        reg[1] = src >= 0x80 && src < 0x100 ? ch.cc[c * 128 + (src - 0x80)] / 127 : 0;
     }
   }
 
   /** scale × T(source) × T(control) for connection i of an articulation. */
-  private connValue(art: Region['art'], i: number, v: number, c: number, ch: ChannelStates): number {
+  private connValue(art: Region['art'], i: number, v: number, c: number, ch: ChannelStates): void {
     const t = art.trn[i];
     const s = art.src[i];
     const k = art.ctl[i];
-    let x = this.sourceValue(s, v, c, ch);
+    const reg = this.reg;
+    this.sourceValue(s, v, c, ch);
+    let x = reg[1];
     // 7-bit sources are v/127 (so 40·log10(v/127) dB comes out exactly, §7.7), but a BIPOLAR
     // mapping uses v/128 so that 64 is the exact centre (CC10 pan × 508 reaches ±500 at 0/127).
     if ((t & 0x4000) !== 0 && isSevenBit(s)) x = (x * 127) / 128;
     if (s !== CONN_SRC.NONE) {
-      x = transformValue(x, (t >> 10) & 15, (t & 0x4000) !== 0, (t & 0x8000) !== 0, s === CONN_SRC.LFO || s === CONN_SRC.VIBRATO);
+      reg[2] = x;
+      transformInto(reg, 2, (t >> 10) & 15, (t & 0x4000) !== 0, (t & 0x8000) !== 0, s === CONN_SRC.LFO || s === CONN_SRC.VIBRATO);
+      x = reg[2];
     }
     if (k !== CONN_SRC.NONE) {
-      let y = this.sourceValue(k, v, c, ch);
+      this.sourceValue(k, v, c, ch);
+      let y = reg[1];
       if ((t & 0x100) !== 0 && isSevenBit(k)) y = (y * 127) / 128;
-      x *= transformValue(y, (t >> 4) & 15, (t & 0x100) !== 0, (t & 0x200) !== 0, k === CONN_SRC.LFO || k === CONN_SRC.VIBRATO);
+      reg[2] = y;
+      transformInto(reg, 2, (t >> 4) & 15, (t & 0x100) !== 0, (t & 0x200) !== 0, k === CONN_SRC.LFO || k === CONN_SRC.VIBRATO);
+      x *= reg[2];
     }
-    return art.scale[i] * x;
+    reg[0] = art.scale[i] * x;
   }
 
   // ------------------------------------------------------------------ note-on
@@ -313,6 +344,7 @@ export class VoicePool {
     this.grv[v] = 0;
     this.gch[v] = 0;
     this.panCached[v] = Number.NaN;
+    this.gainCached[v] = Number.NaN;
     this.lfoVal[v] = 0;
     this.vibVal[v] = 0;
     this.eg1Val[v] = 0;
@@ -322,39 +354,42 @@ export class VoicePool {
     //    connections see (RPN2 coarse tune moves it, §6.6).
     const acc = this.acc;
     this.keyEff[v] = key;
-    let keyDst = 0;
     let hasKeyDst = false;
+    acc[CONN_DST.KEYNUMBER] = 0;
     for (let i = 0; i < art.noteEnd; i++) {
       if (art.dst[i] === CONN_DST.KEYNUMBER) {
-        keyDst += this.connValue(art, i, v, c, ch);
+        this.connValue(art, i, v, c, ch);
+        acc[CONN_DST.KEYNUMBER] += this.reg[0];
         hasKeyDst = true;
       }
     }
-    if (hasKeyDst) this.keyEff[v] = keyDst / 100;
+    if (hasKeyDst) this.keyEff[v] = acc[CONN_DST.KEYNUMBER] / 100;
 
     // 2. The other note-time destinations.
     for (let i = 0; i < art.noteEnd; i++) {
       const d = art.dst[i];
-      if (d !== CONN_DST.KEYNUMBER) acc[d] += this.connValue(art, i, v, c, ch);
+      if (d !== CONN_DST.KEYNUMBER) {
+        this.connValue(art, i, v, c, ch);
+        acc[d] += this.reg[0];
+      }
     }
     const D = CONN_DST;
-    const secs = (d: number) => timecentsToSeconds(acc[d]) * sr;
-    this.eg1Delay[v] = secs(D.EG1_DELAYTIME);
-    this.eg1Attack[v] = secs(D.EG1_ATTACKTIME);
-    this.eg1Hold[v] = secs(D.EG1_HOLDTIME);
-    this.eg1Decay[v] = secs(D.EG1_DECAYTIME);
-    this.eg1Release[v] = secs(D.EG1_RELEASETIME);
+    timecentsToSamplesInto(this.eg1Delay, v, acc, D.EG1_DELAYTIME, sr);
+    timecentsToSamplesInto(this.eg1Attack, v, acc, D.EG1_ATTACKTIME, sr);
+    timecentsToSamplesInto(this.eg1Hold, v, acc, D.EG1_HOLDTIME, sr);
+    timecentsToSamplesInto(this.eg1Decay, v, acc, D.EG1_DECAYTIME, sr);
+    timecentsToSamplesInto(this.eg1Release, v, acc, D.EG1_RELEASETIME, sr);
     this.eg1Sustain[v] = clamp01(acc[D.EG1_SUSTAINLEVEL] / 1000);
-    this.eg2Delay[v] = secs(D.EG2_DELAYTIME);
-    this.eg2Attack[v] = secs(D.EG2_ATTACKTIME);
-    this.eg2Hold[v] = secs(D.EG2_HOLDTIME);
-    this.eg2Decay[v] = secs(D.EG2_DECAYTIME);
-    this.eg2Release[v] = secs(D.EG2_RELEASETIME);
+    timecentsToSamplesInto(this.eg2Delay, v, acc, D.EG2_DELAYTIME, sr);
+    timecentsToSamplesInto(this.eg2Attack, v, acc, D.EG2_ATTACKTIME, sr);
+    timecentsToSamplesInto(this.eg2Hold, v, acc, D.EG2_HOLDTIME, sr);
+    timecentsToSamplesInto(this.eg2Decay, v, acc, D.EG2_DECAYTIME, sr);
+    timecentsToSamplesInto(this.eg2Release, v, acc, D.EG2_RELEASETIME, sr);
     this.eg2Sustain[v] = clamp01(acc[D.EG2_SUSTAINLEVEL] / 1000);
-    this.lfoInc[v] = absCentsToHz(acc[D.LFO_FREQUENCY]) / sr;
-    this.lfoDelay[v] = secs(D.LFO_STARTDELAY);
-    this.vibInc[v] = absCentsToHz(acc[D.VIB_FREQUENCY]) / sr;
-    this.vibDelay[v] = secs(D.VIB_STARTDELAY);
+    absCentsToCyclesInto(this.lfoInc, v, acc, D.LFO_FREQUENCY, sr);
+    timecentsToSamplesInto(this.lfoDelay, v, acc, D.LFO_STARTDELAY, sr);
+    absCentsToCyclesInto(this.vibInc, v, acc, D.VIB_FREQUENCY, sr);
+    timecentsToSamplesInto(this.vibDelay, v, acc, D.VIB_STARTDELAY, sr);
     this.lfoPhase[v] = 0;
     this.vibPhase[v] = 0;
     for (let i = 0; i < art.noteEnd; i++) acc[art.dst[i]] = 0;
@@ -363,8 +398,8 @@ export class VoicePool {
     this.eg2Stage[v] = EG.DELAY;
     this.eg2Cnt[v] = 0;
     // Zero-length stages pass at once, so a 0 s attack sounds from the note's very first sample.
-    this.eg1Val[v] = settleEg(this.eg1Stage, this.eg1Val, this.eg1Delay, this.eg1Attack, this.eg1Hold, this.eg1Decay, this.eg1Sustain, v);
-    this.eg2Val[v] = settleEg(this.eg2Stage, this.eg2Val, this.eg2Delay, this.eg2Attack, this.eg2Hold, this.eg2Decay, this.eg2Sustain, v);
+    settleEg(this.eg1Stage, this.eg1Val, this.eg1Delay, this.eg1Attack, this.eg1Hold, this.eg1Decay, this.eg1Sustain, v);
+    settleEg(this.eg2Stage, this.eg2Val, this.eg2Delay, this.eg2Attack, this.eg2Hold, this.eg2Decay, this.eg2Sustain, v);
     this.evalLevels(v, ch);
   }
 
@@ -377,37 +412,29 @@ export class VoicePool {
     if (region === null) return;
     const art = region.art;
     const c = this.chan[v];
-    let pitch = region.fineTune;
-    let gain = region.attenuation;
-    let pan = 0;
-    let cut = 0;
-    let q = 0;
-    let rev = 0;
-    let cho = 0;
+    // Sums live in a typed array, not in locals: doubles held across a call that V8 does not
+    // inline get boxed; typed-array slots never do.
+    const lv = this.lv;
+    lv.fill(0);
+    lv[LV_PITCH] = region.fineTune;
+    lv[LV_GAIN] = region.attenuation;
     for (let i = art.noteEnd; i < art.levelEnd; i++) {
       const d = art.dst[i];
-      let x: number;
       if (d === CONN_DST.PITCH && art.src[i] === CONN_SRC.KEYNUMBER && art.ctl[i] === CONN_SRC.NONE) {
         // Key tracking is relative to the unity note: (key - unity) × scale/128 cents (§6.7).
-        x = (art.scale[i] * (this.keyEff[v] - this.unity[v])) / 128;
+        this.reg[0] = (art.scale[i] * (this.keyEff[v] - this.unity[v])) / 128;
       } else {
-        x = this.connValue(art, i, v, c, ch);
+        this.connValue(art, i, v, c, ch);
       }
-      if (d === CONN_DST.PITCH) pitch += x;
-      else if (d === CONN_DST.GAIN) gain += x;
-      else if (d === CONN_DST.PAN) pan += x;
-      else if (d === CONN_DST.FILTER_CUTOFF) cut += x;
-      else if (d === CONN_DST.FILTER_Q) q += x;
-      else if (d === CONN_DST.REVERB) rev += x;
-      else if (d === CONN_DST.CHORUS) cho += x;
+      lv[levelSlot(d)] += this.reg[0];
     }
-    this.pitchLvl[v] = pitch;
-    this.gainLvl[v] = gain;
-    this.panLvl[v] = pan;
-    this.cutLvl[v] = cut;
-    this.qLvl[v] = q;
-    this.revLvl[v] = rev;
-    this.choLvl[v] = cho;
+    this.pitchLvl[v] = lv[LV_PITCH];
+    this.gainLvl[v] = lv[LV_GAIN];
+    this.panLvl[v] = lv[LV_PAN];
+    this.cutLvl[v] = lv[LV_CUT];
+    this.qLvl[v] = lv[LV_Q];
+    this.revLvl[v] = lv[LV_REV];
+    this.choLvl[v] = lv[LV_CHO];
   }
 
   // ------------------------------------------------------------------ note-off, cut, free
@@ -457,44 +484,48 @@ export class VoicePool {
     const region = this.region[v] as Region;
     const art = region.art;
     const c = this.chan[v];
-    const sr = this.sampleRate;
 
-    let pitch = this.pitchLvl[v];
-    let gain = this.gainLvl[v];
-    let pan = this.panLvl[v];
-    let cut = this.cutLvl[v];
-    let q = this.qLvl[v];
-    let rev = this.revLvl[v];
-    let cho = this.choLvl[v];
+    const lv = this.lv;
+    lv[LV_PITCH] = this.pitchLvl[v];
+    lv[LV_GAIN] = this.gainLvl[v];
+    lv[LV_PAN] = this.panLvl[v];
+    lv[LV_CUT] = this.cutLvl[v];
+    lv[LV_Q] = this.qLvl[v];
+    lv[LV_REV] = this.revLvl[v];
+    lv[LV_CHO] = this.choLvl[v];
+    lv[LV_NONE] = 0;
 
     const first = this.first[v] !== 0;
-    let eg1Start = 0;
-    if (first) eg1Start = this.eg1Amp(v);
+    if (first) this.eg1Amp(v);
+    const eg1Start = this.reg[3];
 
     // Modulators (values at the start of the sub-block drive the dynamic connections).
     if (art.levelEnd < art.count) {
-      if (art.usesLfo) this.lfoVal[v] = stepLfo(this.lfoPhase, this.lfoInc, this.lfoDelay, v, n);
-      if (art.usesVibrato) this.vibVal[v] = stepLfo(this.vibPhase, this.vibInc, this.vibDelay, v, n);
-      if (art.usesEg2) this.eg2Val[v] = stepEg(this.eg2Stage, this.eg2Val, this.eg2Cnt, this.eg2Delay, this.eg2Attack, this.eg2Hold, this.eg2Decay, this.eg2Sustain, this.eg2Release, v, n);
+      if (art.usesLfo) stepLfo(this.lfoPhase, this.lfoInc, this.lfoDelay, this.lfoVal, v, n);
+      if (art.usesVibrato) stepLfo(this.vibPhase, this.vibInc, this.vibDelay, this.vibVal, v, n);
+      if (art.usesEg2) stepEg(this.eg2Stage, this.eg2Val, this.eg2Cnt, this.eg2Delay, this.eg2Attack, this.eg2Hold, this.eg2Decay, this.eg2Sustain, this.eg2Release, v, n);
       for (let i = art.levelEnd; i < art.count; i++) {
-        const x = this.connValue(art, i, v, c, ch);
-        const d = art.dst[i];
-        if (d === CONN_DST.PITCH) pitch += x;
-        else if (d === CONN_DST.GAIN) gain += x;
-        else if (d === CONN_DST.PAN) pan += x;
-        else if (d === CONN_DST.FILTER_CUTOFF) cut += x;
-        else if (d === CONN_DST.FILTER_Q) q += x;
-        else if (d === CONN_DST.REVERB) rev += x;
-        else if (d === CONN_DST.CHORUS) cho += x;
+        this.connValue(art, i, v, c, ch);
+        lv[levelSlot(art.dst[i])] += this.reg[0];
       }
     }
-    this.eg1Val[v] = stepEg(this.eg1Stage, this.eg1Val, this.eg1Cnt, this.eg1Delay, this.eg1Attack, this.eg1Hold, this.eg1Decay, this.eg1Sustain, this.eg1Release, v, n);
-    const eg1 = this.eg1Amp(v);
+    const pitch = lv[LV_PITCH];
+    const gain = lv[LV_GAIN];
+    const pan = lv[LV_PAN];
+    const cut = lv[LV_CUT];
+    const q = lv[LV_Q];
+    const rev = lv[LV_REV];
+    const cho = lv[LV_CHO];
+    stepEg(this.eg1Stage, this.eg1Val, this.eg1Cnt, this.eg1Delay, this.eg1Attack, this.eg1Hold, this.eg1Decay, this.eg1Sustain, this.eg1Release, v, n);
+    this.eg1Amp(v);
+    const eg1 = this.reg[3];
 
     // Pitch -> increment (cached: most voices hold a constant pitch).
     if (pitch !== this.pitchCached[v]) {
       this.pitchCached[v] = pitch;
-      let inc = this.waveRatio[v] * centsToRatio(pitch);
+      this.reg[2] = pitch;
+      centsToRatioInto(this.reg, 2);
+      let inc = this.reg[2] * this.waveRatio[v];
       if (inc > 64) inc = 64;
       this.inc[v] = inc;
     }
@@ -509,9 +540,19 @@ export class VoicePool {
     }
 
     // Filter: recompute coefficients only when cutoff or Q moved.
-    if (art.mayFilter) this.updateFilter(v, cut, q, sr);
+    if (art.mayFilter && (cut !== this.fCut[v] || q !== this.fQ[v])) {
+      this.fCut[v] = cut;
+      this.fQ[v] = q;
+      this.updateFilter(v);
+    }
 
-    let amp = cbToAmp(gain) * eg1;
+    // Gain cB -> amplitude, cached like the pitch.
+    if (gain !== this.gainCached[v]) {
+      this.gainCached[v] = gain;
+      this.gainAmp[v] = gain;
+      cbToAmpInto(this.gainAmp, v);
+    }
+    let amp = this.gainAmp[v] * eg1;
     let alive = true;
     const fl = this.fadeLeft[v];
     if (fl > 0) {
@@ -528,17 +569,20 @@ export class VoicePool {
       amp = 0;
       alive = false;
     }
-    const revAmp = amp * clamp01(rev / 1000);
-    const choAmp = amp * clamp01(cho / 1000);
+    // Send levels in 0.1 % (clamped inline: a call returning a double would box it).
+    const revLevel = rev <= 0 ? 0 : rev >= 1000 ? 1 : rev / 1000;
+    const choLevel = cho <= 0 ? 0 : cho >= 1000 ? 1 : cho / 1000;
+    const revAmp = amp * revLevel;
+    const choAmp = amp * choLevel;
     const tl = amp * this.panL[v];
     const tr = amp * this.panR[v];
     if (first) {
       this.first[v] = 0;
-      const a0 = cbToAmp(gain) * eg1Start;
+      const a0 = this.gainAmp[v] * eg1Start;
       this.gl[v] = a0 * this.panL[v];
       this.gr[v] = a0 * this.panR[v];
-      this.grv[v] = a0 * clamp01(rev / 1000);
-      this.gch[v] = a0 * clamp01(cho / 1000);
+      this.grv[v] = a0 * revLevel;
+      this.gch[v] = a0 * choLevel;
     }
     const inv = 1 / n;
     this.dgl[v] = (tl - this.gl[v]) * inv;
@@ -549,17 +593,22 @@ export class VoicePool {
   }
 
   /** EG1 value as amplitude: linear during delay/attack, 96 dB log range afterwards. */
-  private eg1Amp(v: number): number {
+  private eg1Amp(v: number): void {
     const val = this.eg1Val[v];
-    if (this.eg1Stage[v] <= EG.ATTACK) return val;
-    return val <= 0 ? 0 : cbToAmp(-960 * (1 - val));
+    if (this.eg1Stage[v] <= EG.ATTACK) this.reg[3] = val;
+    else if (val <= 0) this.reg[3] = 0;
+    else {
+      this.reg[3] = -960 * (1 - val);
+      cbToAmpInto(this.reg, 3);
+    }
   }
 
-  private updateFilter(v: number, cut: number, q: number, sr: number): void {
-    if (cut === this.fCut[v] && q === this.fQ[v]) return;
-    this.fCut[v] = cut;
-    this.fQ[v] = q;
-    const hz = absCentsToHz(cut);
+  /** Filter coefficients from fCut/fQ (set by the caller; doubles never cross the call). */
+  private updateFilter(v: number): void {
+    const sr = this.sampleRate;
+    const q = this.fQ[v];
+    absCentsToCyclesInto(this.reg, 2, this.fCut, v, 1);
+    const hz = this.reg[2];
     if (hz >= 0.45 * sr) {
       this.fOn[v] = 0;
       return;
@@ -586,11 +635,13 @@ export class VoicePool {
    * Renders n samples of voice v, ADDING into L/R (and the reverb/chorus send buses) at [i0, i0+n).
    * Returns false when the voice has finished; the caller frees it. Does not allocate.
    */
-  render(v: number, ch: ChannelStates, L: Float32Array, R: Float32Array, RV: Float32Array, CH: Float32Array, i0: number, n: number): boolean {
+  render(v: number, ch: ChannelStates, L: Float64Array, R: Float64Array, RV: Float64Array, CH: Float64Array, i0: number, n: number): boolean {
     let alive = this.update(v, n, ch);
     const data = this.data[v];
     const inc = this.inc[v];
-    const sends = this.grv[v] !== 0 || this.dgrv[v] !== 0 || this.gch[v] !== 0 || this.dgch[v] !== 0;
+    const hasRev = this.grv[v] !== 0 || this.dgrv[v] !== 0;
+    const hasCho = this.gch[v] !== 0 || this.dgch[v] !== 0;
+    const sends = hasRev || hasCho;
     const filt = this.fOn[v] !== 0;
     const kind = this.loopKind[v];
     const lStart = this.loopStart[v];
@@ -620,10 +671,15 @@ export class VoicePool {
       }
       if (k > end - i) k = end - i;
       if (k < 1) k = 1;
+      // One kernel per output set: most voices send to reverb only (GM default CC91 40, CC93 0).
       if (filt) {
-        if (sends) kernelFilterSends(this, v, data, L, R, RV, CH, i, k);
+        if (hasRev && hasCho) kernelFilterSends(this, v, data, L, R, RV, CH, i, k);
+        else if (hasRev) kernelFilterSend(this, v, data, L, R, RV, this.grv, this.dgrv, i, k);
+        else if (hasCho) kernelFilterSend(this, v, data, L, R, CH, this.gch, this.dgch, i, k);
         else kernelFilter(this, v, data, L, R, i, k);
-      } else if (sends) kernelSends(this, v, data, L, R, RV, CH, i, k);
+      } else if (hasRev && hasCho) kernelSends(this, v, data, L, R, RV, CH, i, k);
+      else if (hasRev) kernelSend(this, v, data, L, R, RV, this.grv, this.dgrv, i, k);
+      else if (hasCho) kernelSend(this, v, data, L, R, CH, this.gch, this.dgch, i, k);
       else kernelDry(this, v, data, L, R, i, k);
       i += k;
     }
@@ -631,7 +687,7 @@ export class VoicePool {
   }
 
   /** One sample near a loop point: reads the four points through the loop wrap. */
-  private slowSample(v: number, data: Float32Array, L: Float32Array, R: Float32Array, RV: Float32Array, CH: Float32Array, i: number, filt: boolean, sends: boolean): void {
+  private slowSample(v: number, data: Float32Array, L: Float64Array, R: Float64Array, RV: Float64Array, CH: Float64Array, i: number, filt: boolean, sends: boolean): void {
     const lStart = this.loopStart[v];
     const lEnd = this.loopEnd[v];
     const len = lEnd - lStart;
@@ -673,6 +729,37 @@ export class VoicePool {
   }
 }
 
+const LV_PITCH = 0;
+const LV_GAIN = 1;
+const LV_PAN = 2;
+const LV_CUT = 3;
+const LV_Q = 4;
+const LV_REV = 5;
+const LV_CHO = 6;
+const LV_NONE = 7;
+
+/** The LV_* slot a level destination sums into. */
+function levelSlot(d: number): number {
+  switch (d) {
+    case CONN_DST.PITCH:
+      return LV_PITCH;
+    case CONN_DST.GAIN:
+      return LV_GAIN;
+    case CONN_DST.PAN:
+      return LV_PAN;
+    case CONN_DST.FILTER_CUTOFF:
+      return LV_CUT;
+    case CONN_DST.FILTER_Q:
+      return LV_Q;
+    case CONN_DST.REVERB:
+      return LV_REV;
+    case CONN_DST.CHORUS:
+      return LV_CHO;
+    default:
+      return LV_NONE;
+  }
+}
+
 /** Sources that carry a 7-bit MIDI value. */
 function isSevenBit(src: number): boolean {
   return src === CONN_SRC.KEYONVELOCITY || src === CONN_SRC.POLYPRESSURE || src === CONN_SRC.CHANNELPRESSURE || src === CONN_SRC.MONOPRESSURE || (src >= 0x80 && src < 0x100);
@@ -690,7 +777,7 @@ function wrap(i: number, start: number, end: number, len: number, looped: boolea
 }
 
 /** Skips the zero-length stages at the start of an envelope; returns its value. */
-function settleEg(stage: Int8Array, val: Float64Array, delay: Float64Array, attack: Float64Array, hold: Float64Array, decay: Float64Array, sustain: Float64Array, v: number): number {
+function settleEg(stage: Int8Array, val: Float64Array, delay: Float64Array, attack: Float64Array, hold: Float64Array, decay: Float64Array, sustain: Float64Array, v: number): void {
   let s = stage[v];
   let x = val[v];
   if (s === EG.DELAY && delay[v] < 1) s = EG.ATTACK;
@@ -704,22 +791,23 @@ function settleEg(stage: Int8Array, val: Float64Array, delay: Float64Array, atta
     x = sustain[v];
   }
   stage[v] = s;
-  return x;
+  val[v] = x;
 }
 
 /** Sine LFO with a start delay; returns the value at the start of the sub-block, then advances. */
-function stepLfo(phase: Float64Array, inc: Float64Array, delay: Float64Array, v: number, n: number): number {
+function stepLfo(phase: Float64Array, inc: Float64Array, delay: Float64Array, out: Float64Array, v: number, n: number): void {
   const d = delay[v];
   if (d > 0) {
     delay[v] = d - n;
-    return 0;
+    out[v] = 0;
+    return;
   }
   const p = phase[v];
   const val = Math.sin(TWO_PI * p);
   let np = p + inc[v] * n;
   if (np >= 1) np -= Math.floor(np);
   phase[v] = np;
-  return val;
+  out[v] = val;
 }
 
 /**
@@ -738,7 +826,7 @@ function stepEg(
   release: Float64Array,
   v: number,
   n: number,
-): number {
+): void {
   let remaining = n;
   let x = val[v];
   let s = stage[v];
@@ -805,14 +893,14 @@ function stepEg(
   }
   stage[v] = s;
   cnt[v] = c;
-  return x;
+  val[v] = x;
 }
 
 // ---------------------------------------------------------------------- kernels
 // The per-sample loops. One function per variant (filter × sends) so each stays small and
 // monomorphic; the caller guarantees the four Hermite points of every sample are plain reads.
 
-function kernelDry(p: VoicePool, v: number, data: Float32Array, L: Float32Array, R: Float32Array, i0: number, n: number): void {
+function kernelDry(p: VoicePool, v: number, data: Float32Array, L: Float64Array, R: Float64Array, i0: number, n: number): void {
   let pos = p.pos[v];
   const inc = p.inc[v];
   let gl = p.gl[v];
@@ -839,7 +927,7 @@ function kernelDry(p: VoicePool, v: number, data: Float32Array, L: Float32Array,
   p.gr[v] = gr;
 }
 
-function kernelSends(p: VoicePool, v: number, data: Float32Array, L: Float32Array, R: Float32Array, RV: Float32Array, CH: Float32Array, i0: number, n: number): void {
+function kernelSends(p: VoicePool, v: number, data: Float32Array, L: Float64Array, R: Float64Array, RV: Float64Array, CH: Float64Array, i0: number, n: number): void {
   let pos = p.pos[v];
   const inc = p.inc[v];
   let gl = p.gl[v];
@@ -876,7 +964,7 @@ function kernelSends(p: VoicePool, v: number, data: Float32Array, L: Float32Arra
   p.gch[v] = gch;
 }
 
-function kernelFilter(p: VoicePool, v: number, data: Float32Array, L: Float32Array, R: Float32Array, i0: number, n: number): void {
+function kernelFilter(p: VoicePool, v: number, data: Float32Array, L: Float64Array, R: Float64Array, i0: number, n: number): void {
   let pos = p.pos[v];
   const inc = p.inc[v];
   let gl = p.gl[v];
@@ -914,7 +1002,7 @@ function kernelFilter(p: VoicePool, v: number, data: Float32Array, L: Float32Arr
   p.z2[v] = z2;
 }
 
-function kernelFilterSends(p: VoicePool, v: number, data: Float32Array, L: Float32Array, R: Float32Array, RV: Float32Array, CH: Float32Array, i0: number, n: number): void {
+function kernelFilterSends(p: VoicePool, v: number, data: Float32Array, L: Float64Array, R: Float64Array, RV: Float64Array, CH: Float64Array, i0: number, n: number): void {
   let pos = p.pos[v];
   const inc = p.inc[v];
   let gl = p.gl[v];
@@ -958,6 +1046,82 @@ function kernelFilterSends(p: VoicePool, v: number, data: Float32Array, L: Float
   p.gr[v] = gr;
   p.grv[v] = grv;
   p.gch[v] = gch;
+  p.z1[v] = z1;
+  p.z2[v] = z2;
+}
+
+/** L, R and one send bus (reverb or chorus, chosen by the caller through SEND/gs/dgs). */
+function kernelSend(p: VoicePool, v: number, data: Float32Array, L: Float64Array, R: Float64Array, SEND: Float64Array, gs: Float64Array, dgs: Float64Array, i0: number, n: number): void {
+  let pos = p.pos[v];
+  const inc = p.inc[v];
+  let gl = p.gl[v];
+  let gr = p.gr[v];
+  let g3 = gs[v];
+  const dgl = p.dgl[v];
+  const dgr = p.dgr[v];
+  const dg3 = dgs[v];
+  const end = i0 + n;
+  for (let i = i0; i < end; i++) {
+    const ip = pos | 0;
+    const f = pos - ip;
+    const xm1 = data[ip];
+    const x0 = data[ip + 1];
+    const x1 = data[ip + 2];
+    const x2 = data[ip + 3];
+    const s = (((0.5 * (x2 - xm1) + 1.5 * (x0 - x1)) * f + (xm1 - 2.5 * x0 + 2 * x1 - 0.5 * x2)) * f + 0.5 * (x1 - xm1)) * f + x0;
+    L[i] += s * gl;
+    R[i] += s * gr;
+    SEND[i] += s * g3;
+    gl += dgl;
+    gr += dgr;
+    g3 += dg3;
+    pos += inc;
+  }
+  p.pos[v] = pos;
+  p.gl[v] = gl;
+  p.gr[v] = gr;
+  gs[v] = g3;
+}
+
+function kernelFilterSend(p: VoicePool, v: number, data: Float32Array, L: Float64Array, R: Float64Array, SEND: Float64Array, gs: Float64Array, dgs: Float64Array, i0: number, n: number): void {
+  let pos = p.pos[v];
+  const inc = p.inc[v];
+  let gl = p.gl[v];
+  let gr = p.gr[v];
+  let g3 = gs[v];
+  const dgl = p.dgl[v];
+  const dgr = p.dgr[v];
+  const dg3 = dgs[v];
+  const b0 = p.b0[v];
+  const b1 = 2 * b0;
+  const a1 = p.a1[v];
+  const a2 = p.a2[v];
+  let z1 = p.z1[v];
+  let z2 = p.z2[v];
+  const end = i0 + n;
+  for (let i = i0; i < end; i++) {
+    const ip = pos | 0;
+    const f = pos - ip;
+    const xm1 = data[ip];
+    const x0 = data[ip + 1];
+    const x1 = data[ip + 2];
+    const x2 = data[ip + 3];
+    const s = (((0.5 * (x2 - xm1) + 1.5 * (x0 - x1)) * f + (xm1 - 2.5 * x0 + 2 * x1 - 0.5 * x2)) * f + 0.5 * (x1 - xm1)) * f + x0;
+    const y = b0 * s + z1;
+    z1 = b1 * s - a1 * y + z2;
+    z2 = b0 * s - a2 * y;
+    L[i] += y * gl;
+    R[i] += y * gr;
+    SEND[i] += y * g3;
+    gl += dgl;
+    gr += dgr;
+    g3 += dg3;
+    pos += inc;
+  }
+  p.pos[v] = pos;
+  p.gl[v] = gl;
+  p.gr[v] = gr;
+  gs[v] = g3;
   p.z1[v] = z1;
   p.z2[v] = z2;
 }
