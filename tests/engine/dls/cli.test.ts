@@ -1,3 +1,4 @@
+/** dmus inspect / dmus convert through main() with a captured io. */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+/** DLS2 conditional chunks (reference §6.10): DLSID layout and the cdl evaluator. */
 import { describe, expect, it } from 'vitest';
 import { buildCondition, capabilitiesFrom, DMUS_SYNTH_CAPABILITIES, evaluateCondition, readDlsId, validateCondition, writeDlsId } from '../../../engine/dls/conditions.js';
 import { DLS_CDL, DLSID } from '../../../engine/dls/constants.js';

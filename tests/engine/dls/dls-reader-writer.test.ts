@@ -1,3 +1,4 @@
+/** DLS collection reader/writer (reference §6): round trips, spec fields, quirks as warnings (§6.12), typed errors. */
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+/** DMUS_DOWNLOADINFO packing and parsing (reference §5), checked against hand-built byte layouts. */
 import { describe, expect, it } from 'vitest';
 import { type DlsCollection, encodeLocale } from '../../../engine/dls/collection.js';
 import { capabilitiesFrom } from '../../../engine/dls/conditions.js';

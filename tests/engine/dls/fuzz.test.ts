@@ -1,3 +1,4 @@
+/** Bad input (issue 3): mutated banks and download buffers fail with typed errors, in bounded time and memory. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { writeDls } from '../../../engine/dls/dls-writer.js';

@@ -1,3 +1,4 @@
+/** The built-in GM bank (reference §7.9): deterministic regeneration, GM coverage, system bank paths. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeLocale, infoText } from '../../../engine/dls/collection.js';

@@ -1,3 +1,4 @@
+/** RIFF framing (reference §6.1): writer layout, zero-copy reader, chunk-path errors, bounds. */
 import { describe, expect, it } from 'vitest';
 import { DlsError } from '../../../engine/dls/dls-error.js';
 import { chunkPath, readRiff, riffChunk, riffForm, riffList, writeRiff } from '../../../engine/dls/riff.js';

@@ -1,3 +1,4 @@
+/** SoundFont 2 import: generator layering, modulators, loops, stereo, SF3 refusal, real-bank counts. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeLocale } from '../../../engine/dls/collection.js';
