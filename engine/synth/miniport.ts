@@ -10,15 +10,20 @@
 import { DmusError } from '../dmus/errors.js';
 import { DMUS_STREAM_TYPE, type IMiniportDMus, type NewStreamArgs } from '../dmus/miniport.js';
 import { SYNTH_LIMITS } from './constants.js';
+import { Chorus } from './effects/chorus.rt.js';
+import { Reverb } from './effects/reverb.rt.js';
 import { SYNTH_DESCRIPTION, SynthStream } from './stream.js';
 import type { SendEffect } from './synth-core.rt.js';
 
 export interface SynthMiniportOptions {
   /** Highest voice count PORTPARAMETERS accepts (default 1000, DDKSynth's MAX_VOICES). */
   maxVoices?: number;
-  /** Send effects for each new stream (reverb on the CC91 bus, chorus on the CC93 bus). */
-  createReverb?: (sampleRate: number, maxFrames: number) => SendEffect;
-  createChorus?: (sampleRate: number, maxFrames: number) => SendEffect;
+  /**
+   * Send effects for each new stream: reverb on the CC91 bus, chorus on the CC93 bus. Default: the
+   * engine/synth/effects Reverb and Chorus; `null` leaves the bus without an effect.
+   */
+  createReverb?: ((sampleRate: number, maxFrames: number) => SendEffect) | null;
+  createChorus?: ((sampleRate: number, maxFrames: number) => SendEffect) | null;
 }
 
 export class SynthMiniport implements IMiniportDMus {
@@ -48,8 +53,8 @@ export class SynthMiniport implements IMiniportDMus {
       sampleRate: args.sampleRate,
       maxFramesPerBlock: args.maxFramesPerBlock,
       maxVoices: o.maxVoices ?? SYNTH_LIMITS.MAX_VOICES,
-      reverb: o.createReverb ? o.createReverb(args.sampleRate, args.maxFramesPerBlock) : null,
-      chorus: o.createChorus ? o.createChorus(args.sampleRate, args.maxFramesPerBlock) : null,
+      reverb: o.createReverb === null ? null : (o.createReverb ?? defaultReverb)(args.sampleRate, args.maxFramesPerBlock),
+      chorus: o.createChorus === null ? null : (o.createChorus ?? defaultChorus)(args.sampleRate, args.maxFramesPerBlock),
     });
     this.streams.add(stream);
     const close = stream.close.bind(stream);
@@ -64,3 +69,6 @@ export class SynthMiniport implements IMiniportDMus {
     return this.streams.size;
   }
 }
+
+const defaultReverb = (rate: number, maxFrames: number): SendEffect => new Reverb(rate, maxFrames);
+const defaultChorus = (rate: number, maxFrames: number): SendEffect => new Chorus(rate, maxFrames);

@@ -82,6 +82,9 @@ export class SynthStream implements MiniportStream, SynthNode, ISynthSinkDMus {
   private nextSample: SampleFrames = 0;
   private lostAtRun = 0;
   private closed = false;
+  /** The pin's effect instances; PORTPARAMETERS EffectsFlags switches them in and out. */
+  private readonly reverb: SendEffect | null;
+  private readonly chorus: SendEffect | null;
 
   constructor(o: SynthStreamOptions) {
     this.sampleRate = o.sampleRate;
@@ -97,8 +100,10 @@ export class SynthStream implements MiniportStream, SynthNode, ISynthSinkDMus {
       clock: this.clock,
       instruments: this.downloads.instrumentsByPatch,
     });
-    this.core.reverb = o.reverb ?? null;
-    this.core.chorus = o.chorus ?? null;
+    this.reverb = o.reverb ?? null;
+    this.chorus = o.chorus ?? null;
+    this.core.reverb = this.reverb;
+    this.core.chorus = this.chorus;
     this.mxf = new SynthMxf(o.allocator, this);
     this.schedulePreFetch = framesToRefTime(o.maxFramesPerBlock, o.sampleRate) + PREFETCH_MARGIN;
   }
@@ -171,7 +176,7 @@ export class SynthStream implements MiniportStream, SynthNode, ISynthSinkDMus {
   }
 
   private effectFlags(): number {
-    return (this.core.reverb ? SYNTH_EFFECT.REVERB : 0) | (this.core.chorus ? SYNTH_EFFECT.CHORUS : 0);
+    return (this.reverb ? SYNTH_EFFECT.REVERB : 0) | (this.chorus ? SYNTH_EFFECT.CHORUS : 0);
   }
 
   /**
@@ -191,7 +196,8 @@ export class SynthStream implements MiniportStream, SynthNode, ISynthSinkDMus {
       channelGroups: has(P.CHANNELGROUPS) ? clamp(request.channelGroups, 1, SYNTH_LIMITS.MAX_CHANNEL_GROUPS) : SYNTH_LIMITS.DEFAULT_CHANNEL_GROUPS,
       audioChannels: 2,
       sampleRate: this.sampleRate,
-      effectsFlags: has(P.EFFECTS) ? request.effectsFlags & supportedFx : supportedFx & SYNTH_EFFECT.REVERB,
+      // Default effects: reverb (the Microsoft synth's default, §7.8) and chorus when present.
+      effectsFlags: has(P.EFFECTS) ? request.effectsFlags & supportedFx : supportedFx,
       share: 0,
     };
     const changed =
@@ -202,6 +208,8 @@ export class SynthStream implements MiniportStream, SynthNode, ISynthSinkDMus {
       (has(P.EFFECTS) && params.effectsFlags !== request.effectsFlags) ||
       (has(P.SHARE) && request.share !== 0);
     if (params.voices !== this.core.voiceLimit) this.core.prepareVoices(params.voices);
+    this.core.reverb = params.effectsFlags & SYNTH_EFFECT.REVERB ? this.reverb : null;
+    this.core.chorus = params.effectsFlags & SYNTH_EFFECT.CHORUS ? this.chorus : null;
     if (params.channelGroups !== this.core.channels.groups) this.core.setGroups(params.channelGroups);
     return { params, changed };
   }

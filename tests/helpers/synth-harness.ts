@@ -25,7 +25,8 @@ export function makeHarness(opts: { rate?: number; block?: number; miniport?: Sy
   const block = opts.block ?? 256;
   const allocator = opts.allocator ?? new Allocator({ initialEvents: 8192, initialBuffers: 256 });
   const clock = new SampleClock(rate);
-  const miniport = opts.miniport ?? new SynthMiniport(opts.options);
+  // Effects off unless asked for: level and pitch measurements want the dry signal.
+  const miniport = opts.miniport ?? new SynthMiniport(opts.options ?? { createReverb: null, createChorus: null });
   const stream = miniport.newStream({ pinId: 0, streamType: DMUS_STREAM_TYPE.MIDI_RENDER, allocator, masterClock: clock, sampleRate: rate, maxFramesPerBlock: block });
   if (opts.run !== false) stream.mxf.setState(KSSTATE.RUN);
   return { allocator, clock, miniport, stream, rate, block, position: 0 };

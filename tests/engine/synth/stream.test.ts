@@ -188,6 +188,31 @@ describe('pins (streams) and states', () => {
   });
 });
 
+describe('send effects (engine/synth/effects on the CC91 / CC93 buses)', () => {
+  const tail = (cc91: number, cc93: number) => {
+    const h = makeHarness({ options: {} }); // default miniport options: Reverb and Chorus present
+    load(h);
+    send(h, 0, 1, 0xb0, 91, cc91);
+    send(h, 0, 1, 0xb0, 93, cc93);
+    send(h, 0, 1, 0x90, 60, 127);
+    const dry = renderFrames(h, 9600).L;
+    send(h, now(h), 1, 0x80, 60, 0);
+    renderFrames(h, 480); // the voice ends at once (0 s release)
+    expect(h.stream.core.activeVoices).toBe(0);
+    return { caps: h.stream.node.getCaps(), dry: rms(dry, 4800), after: rms(renderFrames(h, 9600).L, 0, 4800) };
+  };
+  it('CC91 feeds the reverb (a tail after the voice ended), CC91 0 and CC93 0 leave none', () => {
+    const wet = tail(127, 0);
+    expect(wet.caps.effectFlags).toBe(3);
+    expect(wet.caps.flags & SYNTH_PC.REVERB).toBeTruthy();
+    expect(wet.after).toBeGreaterThan(wet.dry * 0.01);
+    const none = tail(0, 0);
+    expect(none.after).toBeLessThan(1e-6);
+    const chorus = tail(0, 127);
+    expect(chorus.after).toBeGreaterThan(0); // the chorus delay line still sounds just after
+  });
+});
+
 describe('properties', () => {
   it('CAPS and WAVEFORMAT', () => {
     const h = makeHarness();
