@@ -28,7 +28,9 @@ export async function startEngine(options: { sessionDir?: string | null; output?
     renderThread: worker ? (o) => new RenderWorkerClient(o) : undefined,
   });
   await session.start();
-  return new EngineServer(session);
+  const server = new EngineServer(session);
+  await server.midi.start();
+  return server;
 }
 
 interface ParentPort {

@@ -16,6 +16,7 @@ import { KSSTATE, type KsState } from '../dmus/mxf.js';
 import { PortDMus, type RenderPin } from '../dmus/port.js';
 import type { RefTime } from '../dmus/units.js';
 import { type AudioOutput, createAudioOutput, type OutputChoice } from '../sink/audio-output.js';
+import type { AudioDeviceList } from '../sink/portaudio-output.js';
 import { METER, METER_STRIDE, WaveSink } from '../sink/wave-sink.rt.js';
 import { Chorus } from '../synth/effects/chorus.rt.js';
 import { Reverb } from '../synth/effects/reverb.rt.js';
@@ -70,6 +71,8 @@ export interface RenderEngineApi {
   meters(): PinMeters[];
   startOutput(choice: OutputChoice): Promise<void>;
   stopOutput(): Promise<void>;
+  /** Output devices, asked of PortAudio on the thread that owns the output. */
+  listDevices(): Promise<AudioDeviceList>;
   close(): Promise<void>;
 }
 
@@ -270,6 +273,11 @@ export class RenderEngine implements RenderEngineApi {
       await open({ kind: 'null', reason });
       this.outputDescription = { kind: 'null', reason };
     }
+  }
+
+  async listDevices(): Promise<AudioDeviceList> {
+    const { listAudioDevices } = await import('../sink/portaudio-output.js');
+    return listAudioDevices();
   }
 
   async stopOutput(): Promise<void> {

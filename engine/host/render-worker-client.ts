@@ -19,6 +19,7 @@ import type { KsState } from '../dmus/mxf.js';
 import type { KsPropertyRequest, KsPropertyResult } from '../dmus/properties.js';
 import type { RefTime } from '../dmus/units.js';
 import type { OutputChoice } from '../sink/audio-output.js';
+import type { AudioDeviceList } from '../sink/portaudio-output.js';
 import { attachControlSide, createRenderChannels, type RenderCommandWriter } from '../sink/render-thread.js';
 import { TELEMETRY, type TelemetryBlock } from '../sink/telemetry.js';
 import type { IrpResult, OutputStatus, PinMeters, RenderEngineApi } from './render-engine.js';
@@ -207,6 +208,9 @@ export class RenderWorkerClient implements RenderEngineApi {
 
   async startOutput(choice: OutputChoice): Promise<void> {
     this.call('startOutput', [choice], OUTPUT_TIMEOUT_MS);
+  }
+  async listDevices(): Promise<AudioDeviceList> {
+    return this.call<AudioDeviceList>('listDevices', [], OUTPUT_TIMEOUT_MS);
   }
   async stopOutput(): Promise<void> {
     this.call('stopOutput', [], OUTPUT_TIMEOUT_MS);

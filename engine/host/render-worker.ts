@@ -64,6 +64,7 @@ function main(data: RenderWorkerData): void {
     outputStatus: () => engine.outputStatus,
     startOutput: (choice: OutputChoice) => engine.startOutput(choice),
     stopOutput: () => engine.stopOutput(),
+    listDevices: () => engine.listDevices(),
     close: async () => {
       loop.publishState(0);
       await engine.close();

@@ -10,6 +10,8 @@ import type { NotificationData, NotificationName } from '../protocol/messages.js
 import type { Transport } from '../protocol/transport.js';
 import { mapEngineError } from './error-map.js';
 import type { Session } from './session.js';
+import type { MidiInputsOptions } from '../midi/rtmidi.js';
+import { MidiHost } from './midi-host.js';
 import { SongTransport } from './transport.js';
 
 export const ENGINE_NAME = 'dmus-engine';
@@ -26,9 +28,14 @@ export class EngineServer {
 
   readonly transport: SongTransport;
 
-  constructor(session: Session) {
+  readonly midi: MidiHost;
+
+  constructor(session: Session, options: { midi?: Partial<MidiInputsOptions> } = {}) {
     this.session = session;
     this.transport = new SongTransport(session);
+    this.midi = new MidiHost(session, this.transport, options.midi);
+    this.midi.onMonitor = (events) => this.broadcast('onMidiInput', { events });
+    this.midi.onDevicesChanged = () => session.changed();
     this.transportPosition = () => this.transport.position;
     const s = session;
     this.handlers = {
@@ -66,6 +73,15 @@ export class EngineServer {
       stop: () => this.transport.stop(),
       seek: (p) => this.transport.seek(p),
       renderToWav: (p) => this.transport.renderToWav(p),
+      listAudioDevices: () => s.listAudioDevices(),
+      listMidiInputs: () => this.midi.listMidiInputs(),
+      openMidiInput: (p) => this.midi.openMidiInput(p),
+      closeMidiInput: (p) => this.midi.closeMidiInput(p),
+      setThruRoute: (p) => this.midi.setThruRoute(p),
+      clearThruRoute: (p) => this.midi.clearThruRoute(p),
+      startRecording: () => this.midi.startRecording(),
+      stopRecording: () => this.midi.stopRecording(),
+      saveRecording: (p) => this.midi.saveRecording(p),
     };
     session.onState((state) => this.broadcast('onState', state));
     session.onError((e) => this.broadcast('onError', e));
@@ -106,6 +122,7 @@ export class EngineServer {
   async close(): Promise<void> {
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.transport.close();
+    this.midi.close();
     for (const c of this.connections) c.close('engine shutting down');
     this.connections.clear();
     await this.session.close();

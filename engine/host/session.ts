@@ -306,6 +306,10 @@ export class Session {
   readonly parts: {
     midi?: { state(): SessionState['midi']; thru(): SessionState['thru'] };
     transport?: { state(): SessionState['transport'] };
+    /** Hears every message the session sends to a pin (the recorder records the keyboard too). */
+    recorder?: (time: RefTime, group: number, bytes: number[]) => void;
+    /** Pin ids changed after a rebuild of the render side (same order): old id -> new id. */
+    pinsRemapped?: (map: Map<number, number>) => void;
   } = {};
 
   midiState(): SessionState['midi'] {
@@ -542,6 +546,7 @@ export class Session {
       if (m[0] === 0xf0) buf.packUnstructured(time, group, Uint8Array.from(m));
       else buf.packStructured(time, group, m[0] | ((m[1] ?? 0) << 8) | ((m[2] ?? 0) << 16));
       this.markActivity(pinId, group, m[0]);
+      this.parts.recorder?.(time, group, m);
     }
     const r = this.engine.writeIrp(pinId, buf.raw(), buf.getStartTime());
     if (r.error) throw r.error;
@@ -798,6 +803,17 @@ export class Session {
 
   // ----- audio -----
 
+  /** Output devices; with no PortAudio or no device, an empty list and the reason. */
+  async listAudioDevices(): Promise<{ devices: Array<{ id: number; name: string; hostApi: string; maxOutputChannels: number; defaultSampleRate: number; isDefault: boolean }>; reason: string | null }> {
+    try {
+      const list = await this.engine.listDevices();
+      const devices = list.outputs.map((d) => ({ id: d.id, name: d.name, hostApi: d.hostApi, maxOutputChannels: d.outputChannels, defaultSampleRate: d.defaultSampleRate, isDefault: d.isDefaultOutput }));
+      return { devices, reason: devices.length ? null : 'no audio output device was found (no sound card, or no sound server running)' };
+    } catch (err) {
+      return { devices: [], reason: `audio devices cannot be listed: ${(err as Error).message}` };
+    }
+  }
+
   async setAudioSettings(p: Partial<AudioSettings>): Promise<AudioStatus> {
     const next = { ...this.audio, ...p };
     const rebuild = next.sampleRate !== this.audio.sampleRate || next.bufferFrames !== this.audio.bufferFrames;
@@ -807,7 +823,7 @@ export class Session {
       // replay the session into it (the same path as a restart).
       const saved = this.snapshot();
       saved.audio = next;
-      const thru = this.thruForSave();
+      const oldIds = [...this.pins.keys()];
       await this.engine.close();
       this.pins.clear();
       this.activity.clear();
@@ -817,7 +833,8 @@ export class Session {
       } finally {
         this.restoring = false;
       }
-      this.afterRebuild(thru);
+      const newIds = [...this.pins.keys()];
+      this.parts.pinsRemapped?.(new Map(oldIds.map((id, i) => [id, newIds[i]])));
     }
     this.audio = next;
     for (const rec of this.pins.values()) this.engine.setExtraPrefetch(rec.id, next.prefetchMs * 10_000);
@@ -825,9 +842,6 @@ export class Session {
     this.changed();
     return this.audioStatus();
   }
-
-  /** Hook for the MIDI part of the host: pin ids changed after a rebuild. */
-  afterRebuild(_thru: Array<{ input: string; inputChannel: number; pinId: number; group: number; channel: number }>): void {}
 }
 
 /** Same temp-and-rename scheme as the session file. */
