@@ -95,7 +95,7 @@ export interface PortAudioChoice {
   kind: 'portaudio';
   /** PortAudio device index; -1 or absent = default output. */
   deviceId?: number;
-  /** Blocks queued ahead of the device (naudiodon maxQueue). Default 1. */
+  /** Blocks queued ahead of the device (naudiodon maxQueue). Default: about 5 ms worth. */
   queueBlocks?: number;
 }
 export interface NullChoice {

@@ -171,7 +171,9 @@ export interface PortAudioOutputOptions extends Omit<PortAudioChoice, 'kind'> {
   lostAfterMs?: number;
   /**
    * Frames the host API buffers after naudiodon's queue (PortAudio's ALSA buffer, plus the JACK
-   * plugin's). naudiodon does not report it; it is added to outputLatencyFrames. Default: 2 blocks.
+   * plugin's). naudiodon does not report it; it is added to outputLatencyFrames. Default: 10 ms,
+   * what tests/audio measured for PortAudio → ALSA jack plugin → jackd (dummy, 256-frame period):
+   * 380–600 frames at 48 kHz beyond naudiodon's queue. A real card differs; measure it there.
    */
   deviceLatencyFrames?: number;
   /** Injected module (tests); default: naudiodon, loaded lazily. */
@@ -184,7 +186,9 @@ export class PortAudioOutput implements AudioOutput {
   outputLatencyFrames = 0;
   onError: ((err: AudioOutputError) => void) | undefined;
   readonly deviceId: number;
-  readonly queueBlocks: number;
+  /** Blocks in naudiodon's queue (maxQueue); set by open(). */
+  queueBlocks = 0;
+  private readonly queueOption: number | undefined;
   /** Frames written to naudiodon (rendered blocks + silence tail). */
   framesWritten = 0;
 
@@ -227,8 +231,10 @@ export class PortAudioOutput implements AudioOutput {
 
   constructor(options: PortAudioOutputOptions = {}) {
     this.deviceId = options.deviceId ?? -1;
-    this.queueBlocks = options.queueBlocks ?? 1;
-    if (!(Number.isInteger(this.queueBlocks) && this.queueBlocks >= 1)) throw new RangeError(`queueBlocks ${this.queueBlocks} must be a whole number >= 1`);
+    this.queueOption = options.queueBlocks;
+    if (this.queueOption !== undefined && !(Number.isInteger(this.queueOption) && this.queueOption >= 1)) {
+      throw new RangeError(`queueBlocks ${this.queueOption} must be a whole number >= 1`);
+    }
     this.tailSilenceFrames = options.tailSilenceFrames ?? 2048;
     this.lostAfterMs = options.lostAfterMs ?? 2000;
     this.deviceLatencyOption = options.deviceLatencyFrames;
@@ -253,6 +259,9 @@ export class PortAudioOutput implements AudioOutput {
       if (!d || d.maxOutputChannels < 2) throw new AudioOutputError('portaudio', 'OPEN_FAILED', `device ${this.deviceId} is not a stereo output device`);
       name = `${d.name} (${d.hostAPIName})`;
     }
+    // Default queue: about 5 ms (4 blocks of 64, 2 of 128, 1 of 256 at 48 kHz). One block of 128
+    // was measured too tight on a loaded 2-core machine even at RT priority (tests/audio).
+    this.queueBlocks = this.queueOption ?? Math.max(1, Math.ceil((0.005 * opts.sampleRate) / B));
     const blockBytes = B * 2 * 4;
     let io: NaudiodonWritable;
     try {
@@ -290,7 +299,7 @@ export class PortAudioOutput implements AudioOutput {
     this.left = new Float32Array(B);
     this.right = new Float32Array(B);
     this.silence = Buffer.alloc(blockBytes);
-    const deviceLatency = this.deviceLatencyOption ?? 2 * B;
+    const deviceLatency = this.deviceLatencyOption ?? Math.round(0.01 * opts.sampleRate);
     this.outputLatencyFrames = (this.queueBlocks + 2) * B + deviceLatency;
     this.state = 'open';
     return {

@@ -115,7 +115,7 @@ describe('PortAudioOutput (fake naudiodon)', () => {
     const out = new PortAudioOutput({ queueBlocks: 2, load: async () => mod as never });
     const fmt = await out.open({ sampleRate: RATE, framesPerBuffer: B, pull: counterPull() });
     expect(log.created[0]).toMatchObject({ closeOnError: false, highwaterMark: B * 8, maxQueue: 2, framesPerBuffer: B, channelCount: 2, sampleFormat: 1, deviceId: -1 });
-    expect(fmt.outputLatencyFrames).toBe((2 + 2) * B + 2 * B);
+    expect(fmt.outputLatencyFrames).toBe((2 + 2) * B + 480);
     out.start();
     await new Promise((r) => setTimeout(r, 200));
     // Start came after the queue was filled (2 queued + 1 pending).
