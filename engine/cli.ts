@@ -8,12 +8,14 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type CliCommand, type CliIo, CliUsageError } from './cli/command.js';
 import { convertCommand } from './cli/convert.js';
+import { devicesCommand } from './cli/devices.js';
 import { inspectCommand } from './cli/inspect.js';
 import { midiInputsCommand } from './cli/midi-inputs.js';
+import { playCommand } from './cli/play.js';
 import { renderCommand } from './cli/render.js';
 import { serveCommand } from './cli/serve.js';
 
-const COMMANDS: CliCommand[] = [renderCommand, serveCommand, inspectCommand, convertCommand, midiInputsCommand];
+const COMMANDS: CliCommand[] = [playCommand, renderCommand, serveCommand, inspectCommand, convertCommand, midiInputsCommand, devicesCommand];
 
 function packageVersion(): string {
   // engine/cli.ts (source) and dist/engine/cli.js (build) sit at different depths: look upward.
