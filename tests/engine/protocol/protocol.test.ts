@@ -43,7 +43,16 @@ describe('protocol', () => {
   it('rejects oversized payloads by schema before any handler runs', async () => {
     const [a, b] = createMemoryPair();
     let called = false;
-    serveProtocol(a, { writeBuffer: () => ((called = true), { records: 0, events: 0, error: null }) }, { engineName: 'x' });
+    serveProtocol(
+      a,
+      {
+        writeBuffer: () => {
+          called = true;
+          return { records: 0, events: 0, error: null };
+        },
+      },
+      { engineName: 'x' },
+    );
     const client = createClient(b);
     await client.connected;
     await expect(client.call('writeBuffer', { pinId: 1, startTime: 0, bytes: new Uint8Array(2 * 1024 * 1024) })).rejects.toMatchObject({ code: 'INVALID_PARAMS', where: 'params.bytes' });
