@@ -36,6 +36,8 @@ export interface DmusBridge {
   openFile(kind: 'bank' | 'song'): Promise<string | null>;
   saveFile(kind: 'midi-out' | 'wav-out'): Promise<string | null>;
   recentFiles(): Promise<RecentFile[]>;
+  /** The disk path of a dropped file ('' when it has none), so the engine can read it itself. */
+  pathForFile(file: File): string;
   /** Starts the engine again after main gave up restarting it. */
   restartEngine(): void;
   onMenu(listener: (command: MenuCommand) => void): () => void;

@@ -29,7 +29,7 @@ export function PinPicker(props: { value: number | null; onChange: (id: number) 
   return (
     <label className="field">
       <span>{props.label ?? 'Synth'}</span>
-      <select value={props.value ?? ''} onChange={(e) => props.onChange(Number(e.target.value))} disabled={pins.length === 0}>
+      <select aria-label={props.label ?? 'Synth'} value={props.value ?? ''} onChange={(e) => props.onChange(Number(e.target.value))} disabled={pins.length === 0}>
         {pins.length === 0 ? <option value="">no synth</option> : null}
         {pins.map((entry) => {
           const [id, name] = entry.split('\u0000');

@@ -35,7 +35,7 @@ export function InstrumentsPanel() {
         continue;
       }
       // In Electron a dropped file has a path the engine can read itself; the browser sends the bytes.
-      const path = (file as File & { path?: string }).path;
+      const path = bridge?.pathForFile(file);
       const c = bridge && path ? await loadBankPath(path) : await loadBankData(file.name, await readFileBytes(file));
       if (c) setCollectionId(c.id);
     }

@@ -122,7 +122,7 @@ function ThruMap() {
           ))}
         </select>
         <ChannelSelect label="Input channel" value={draft.inputChannel} onChange={(v) => setDraft({ ...draft, inputChannel: v })} />
-        <PinPicker value={pinId} onChange={(id) => setDraft({ ...draft, pinId: id })} label="→" />
+        <PinPicker value={pinId} onChange={(id) => setDraft({ ...draft, pinId: id })} label="Route to synth" />
         <select aria-label="Route group" value={Math.min(draft.group, groups)} onChange={(e) => setDraft({ ...draft, group: Number(e.target.value) })}>
           {range(1, groups).map((n) => (
             <option key={n} value={n}>
