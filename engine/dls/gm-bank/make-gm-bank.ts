@@ -66,10 +66,23 @@ function toPcm16(x: Float64Array, peak = 0.7): Uint8Array {
   return out;
 }
 
+/**
+ * Gain of the melodic waves (wsmp lAttenuation, cB): −6 dB. The synthesized waves are dense and
+ * sustain at full level, so without it a piano song rendered about 7 dB louder than the same song
+ * with the TimGM6mb bank and reached the soft clipper. Drum regions carry their own wsmp (0 dB).
+ */
+const MELODIC_ATTENUATION_CB = -60;
+
 function wave(name: string, data: Uint8Array, loop?: { start: number; length: number }, unity = 60, fine = 0): DlsWave {
   return {
     fmt: { wFormatTag: 1, nChannels: 1, nSamplesPerSec: RATE, nAvgBytesPerSec: 2 * RATE, nBlockAlign: 2, wBitsPerSample: 16 },
-    wsmp: { usUnityNote: unity, sFineTune: fine, lAttenuation: 0, fulOptions: 0, loops: loop ? [{ ulType: WLOOP_TYPE.FORWARD, ulStart: loop.start, ulLength: loop.length }] : [] },
+    wsmp: {
+      usUnityNote: unity,
+      sFineTune: fine,
+      lAttenuation: MELODIC_ATTENUATION_CB * 65536,
+      fulOptions: 0,
+      loops: loop ? [{ ulType: WLOOP_TYPE.FORWARD, ulStart: loop.start, ulLength: loop.length }] : [],
+    },
     data,
     info: [{ id: 'INAM', text: name }],
     unknown: [],
