@@ -29,15 +29,18 @@ export function InstrumentsPanel() {
   const collection = collections.find((c) => c.id === collectionId) ?? collections[0];
 
   const openFiles = async (files: FileList | File[]) => {
-    for (const file of Array.from(files)) {
-      if (!BANK_FILES.test(file.name)) {
-        setError('instruments', { text: `Couldn't open ${file.name}: only DLS (.dls) and SoundFont (.sf2) banks can be opened here.`, detail: null, code: null });
-        continue;
-      }
+    const all = Array.from(files);
+    const refused = all.filter((f) => !BANK_FILES.test(f.name));
+    for (const file of all.filter((f) => BANK_FILES.test(f.name))) {
       // In Electron a dropped file has a path the engine can read itself; the browser sends the bytes.
       const path = bridge?.pathForFile(file);
       const c = bridge && path ? await loadBankPath(path) : await loadBankData(file.name, await readFileBytes(file));
       if (c) setCollectionId(c.id);
+    }
+    // Said last, so a bank that opened fine in the same drop does not clear it.
+    if (refused.length) {
+      const names = refused.map((f) => f.name).join(', ');
+      setError('instruments', { text: `Couldn't open ${names}: only DLS (.dls) and SoundFont (.sf2) banks can be opened here.`, detail: null, code: null });
     }
   };
 

@@ -35,7 +35,8 @@ export function PeakMeter(props: { pinId: number; label?: string }) {
         s.holdAt[i] = now;
       }
       const bar = bars.current[i];
-      if (bar) bar.style.transform = `scaleX(${s.level[i].toFixed(3)})`;
+      // Clip rather than scale, so the green-to-red scale stays fixed under the bar.
+      if (bar) bar.style.clipPath = `inset(0 ${(100 - s.level[i] * 100).toFixed(1)}% 0 0)`;
       const hold = holds.current[i];
       if (hold) hold.style.left = `${(s.hold[i] * 100).toFixed(1)}%`;
     }
