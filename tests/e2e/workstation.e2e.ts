@@ -177,6 +177,7 @@ describe('workstation in browser mode against dmus serve', () => {
 
   it('records what is played and saves it as a MIDI file', async () => {
     await tab('MIDI');
+    await shot('07-midi');
     await page.getByRole('button', { name: '● Start recording' }).click();
     // Either the engine starts recording, or the box shows why not (fail with the engine's words).
     await page.locator('.record-box').getByRole('button', { name: '■ Stop recording' }).or(page.locator('.record-box .error-note')).first().waitFor();
@@ -190,7 +191,7 @@ describe('workstation in browser mode against dmus serve', () => {
     }
     await until(async () => Number((await text(page.getByTestId('recorded-events'))).split(' ')[0]) >= 6, 'the recorder to count the notes');
     await page.getByRole('button', { name: '■ Stop recording' }).click();
-    await shot('07-midi');
+    await shot('08-midi-recorded');
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Save MIDI file…' }).click();
     const file = await download;
