@@ -173,6 +173,18 @@ describe('MidiPanel', () => {
   });
 });
 
+describe('Export WAV', () => {
+  it('asks the engine to render to the typed path (browser mode) and says what it wrote', async () => {
+    const { engine } = await renderWithEngine(<MidiPanel />);
+    fireEvent.change(screen.getByLabelText("WAV file path on the engine's machine"), { target: { value: '/tmp/take1.wav' } });
+    fireEvent.change(screen.getByLabelText('Seconds to export'), { target: { value: '10' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Export WAV…' }));
+    await settle();
+    expect(engine.calls.find((c) => c.method === 'renderToWav')?.params).toEqual({ path: '/tmp/take1.wav', seconds: 10 });
+    expect(screen.getByText(/Wrote \/tmp\/take1.wav: 10.0 s/)).toBeTruthy();
+  });
+});
+
 describe('App shell', () => {
   it('switches panels with the tabs and keeps the keyboard docked', async () => {
     await renderWithEngine(<App />);

@@ -4,6 +4,7 @@ import type { ThruRoute } from '../../../engine/protocol/messages.js';
 import { useAppStore } from '../../store/index.js';
 import { selectPins } from '../../store/selectors.js';
 import { ErrorNote, PinPicker, range } from '../common.js';
+import { ExportBox } from './export-box.js';
 import { MidiMonitor } from './midi-monitor.js';
 import { RecordBox } from './record-box.js';
 import { SongBox } from './song-box.js';
@@ -48,6 +49,7 @@ export function MidiPanel() {
         <div>
           <SongBox />
           <RecordBox />
+          <ExportBox />
           <MidiMonitor />
         </div>
       </div>

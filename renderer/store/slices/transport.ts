@@ -54,7 +54,7 @@ export const createTransportSlice: Slice<TransportSlice> = ({ link }) => (set, g
     },
     saveRecording: (path) => act(get, set, 'record', 'save the recording', () => link.call('saveRecording', path ? { path } : {})),
     renderToWav: (path, seconds, pinId) =>
-      act(get, set, 'transport', 'export the WAV file', () => link.call('renderToWav', { path, seconds, ...(pinId ? { pinId } : {}) })),
+      act(get, set, 'export', 'export the WAV file', () => link.call('renderToWav', { path, seconds, ...(pinId ? { pinId } : {}) })),
     async panic() {
       await act(get, set, 'panic', 'silence all notes', () => link.call('panic', {}));
     },
