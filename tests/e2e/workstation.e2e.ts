@@ -189,8 +189,9 @@ describe('workstation in browser mode against dmus serve', () => {
       await page.waitForTimeout(120);
       await page.keyboard.up(k);
     }
-    await until(async () => Number((await text(page.getByTestId('recorded-events'))).split(' ')[0]) >= 6, 'the recorder to count the notes');
     await page.getByRole('button', { name: '■ Stop recording' }).click();
+    // The engine counts what it recorded when the recording stops (3 notes on, 3 notes off).
+    await until(async () => Number((await text(page.getByTestId('recorded-events'))).split(' ')[0]) >= 6, 'the recorder to count the notes');
     await shot('08-midi-recorded');
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Save MIDI file…' }).click();
