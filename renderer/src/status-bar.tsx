@@ -22,6 +22,7 @@ export function StatusBar() {
     })),
   );
   const actions = useAppStore(useShallow((s) => ({ play: s.play, stop: s.stop, startRecording: s.startRecording, stopRecording: s.stopRecording, panic: s.panic })));
+  const panel = useAppStore((s) => s.panel);
   const position = useRef<HTMLSpanElement>(null);
   useTelemetryFrame((tm) => {
     if (position.current) position.current.textContent = formatTime(tm.stats?.transportPosition ?? 0);
@@ -58,6 +59,9 @@ export function StatusBar() {
         Panic
       </button>
       <ErrorNote place="panic" />
+      {/* The MIDI panel shows these beside its own buttons; elsewhere the bar's buttons need them here. */}
+      {panel !== 'midi' ? <ErrorNote place="transport" /> : null}
+      {panel !== 'midi' ? <ErrorNote place="record" /> : null}
     </header>
   );
 }
