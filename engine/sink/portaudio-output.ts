@@ -26,8 +26,9 @@
  * Underruns are counted from timing, in-process. A write that had to wait before the native queue
  * took it proves the queue was full at that moment: the device's read position was then
  * `framesWritten − (queueBlocks + 1)·B` (a sync point). From there the device reads `rate` frames
- * a second; when the writer hands over a block more than one block after the device needed it, the
- * writer fell behind real time by more than the queue it had: an underrun. The line is then
+ * a second; when the writer hands over a block more than the tolerance (max(B, 5.5 ms): devices
+ * read in bursts of their own period) after the device needed it, the writer fell behind real time
+ * by more than the queue it had: an underrun. The line is then
  * re-anchored, so one stall counts once, and every waited write re-syncs it, so a device clock a
  * little off the system clock never accumulates into false counts. (If rendering takes more than
  * 3/4 of a block, writes never wait and there are no sync points; then drift between the two
@@ -176,6 +177,13 @@ export interface PortAudioOutputOptions extends Omit<PortAudioChoice, 'kind'> {
    * 380–600 frames at 48 kHz beyond naudiodon's queue. A real card differs; measure it there.
    */
   deviceLatencyFrames?: number;
+  /**
+   * How late (frames) a block may be before it counts as an underrun, and how long a write may
+   * wait and still be a sync point (B + this). Default max(B, 5.5 ms): the device may take audio
+   * in bursts of its own period (the JACK test device takes 256 frames at a time, i.e. 4 blocks of
+   * 64 at once), so a stricter tolerance counts bursts as underruns.
+   */
+  underrunToleranceFrames?: number;
   /** Injected module (tests); default: naudiodon, loaded lazily. */
   load?: () => Promise<Naudiodon>;
 }
@@ -195,6 +203,8 @@ export class PortAudioOutput implements AudioOutput {
   private readonly tailSilenceFrames: number;
   private readonly lostAfterMs: number;
   private readonly deviceLatencyOption: number | undefined;
+  private readonly toleranceOption: number | undefined;
+  private tolerance = 0;
   private readonly load: () => Promise<Naudiodon>;
   private opts: OpenOptions | undefined;
   private io: NaudiodonWritable | undefined;
@@ -220,8 +230,8 @@ export class PortAudioOutput implements AudioOutput {
     // The write waited about a block: the native queue was full until now (a sync point for the
     // underrun timing). A much longer wait is not a sync point: then either this thread stalled
     // (the completion was queued behind the stall) or the device did, and the line decides.
-    const waited = o ? ((now - this.lastWriteAt) * o.sampleRate) / 1000 / o.framesPerBuffer : 0;
-    if (this.state === 'running' && o && waited >= 0.25 && waited <= 1.5) {
+    const waited = o ? ((now - this.lastWriteAt) * o.sampleRate) / 1000 : 0;
+    if (this.state === 'running' && o && waited >= 0.25 * o.framesPerBuffer && waited <= o.framesPerBuffer + this.tolerance) {
       this.anchorTime = now;
       this.anchorFrame = this.framesWritten - (this.queueBlocks + 1) * o.framesPerBuffer;
     }
@@ -238,6 +248,7 @@ export class PortAudioOutput implements AudioOutput {
     this.tailSilenceFrames = options.tailSilenceFrames ?? 2048;
     this.lostAfterMs = options.lostAfterMs ?? 2000;
     this.deviceLatencyOption = options.deviceLatencyFrames;
+    this.toleranceOption = options.underrunToleranceFrames;
     this.load = options.load ?? loadNaudiodon;
   }
 
@@ -300,6 +311,7 @@ export class PortAudioOutput implements AudioOutput {
     this.right = new Float32Array(B);
     this.silence = Buffer.alloc(blockBytes);
     const deviceLatency = this.deviceLatencyOption ?? Math.round(0.01 * opts.sampleRate);
+    this.tolerance = this.toleranceOption ?? Math.max(B, Math.round(0.0055 * opts.sampleRate));
     this.outputLatencyFrames = (this.queueBlocks + 2) * B + deviceLatency;
     this.state = 'open';
     return {
@@ -360,7 +372,7 @@ export class PortAudioOutput implements AudioOutput {
           const readPos = this.anchorFrame + ((now - this.anchorTime) * rate) / 1000;
           const headroom = this.framesWritten - readPos;
           if (headroom < this.stats.minHeadroomFrames) this.stats.minHeadroomFrames = headroom;
-          if (headroom < -B) {
+          if (headroom < -this.tolerance) {
             // The device needed this block more than a block ago: it starved. Count once, re-anchor.
             this.stats.underruns++;
             this.anchorTime = now;

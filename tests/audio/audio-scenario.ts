@@ -13,7 +13,8 @@
  * sine:    a continuous 440 Hz sine, amplitude 0.5.
  * latency: every 500 ms a note-on stamped "now" (time 0: already due) is written to the ring and
  *          its process.hrtime (µs, CLOCK_MONOTONIC) recorded; a note-off 30 ms later. jack-tap prints
- *          the CLOCK_MONOTONIC time each onset passed the JACK graph.
+ *          the CLOCK_MONOTONIC time each onset passed the JACK graph. Also recorded: the pickup
+ *          time, from the write until the render thread took the IRP (seen in the telemetry).
  * stall:   the sine, while this thread busy-waits --stall-ms every 2 s (at 1 s, 3 s, ...).
  *
  * Results go to the --out JSON file; stdout belongs to naudiodon's printf's (the runner captures it
@@ -114,6 +115,9 @@ try {
   result.format = s.format;
   const t0 = performance.now();
   const notesUs: number[] = [];
+  const pickupUs: number[] = [];
+  const tsnap = control.telemetry.snapshotArray();
+  const commandsTaken = () => (control.telemetry.read(tsnap) ? tsnap[TELEMETRY.COMMANDS] : -1);
   const stalls: number[] = [];
   const noteOn = new DirectMusicBuffer(64);
   const noteOff = new DirectMusicBuffer(64);
@@ -125,8 +129,14 @@ try {
   while (performance.now() - t0 < seconds * 1000) {
     const now = performance.now();
     if (scenario === 'latency' && now >= nextNote) {
-      notesUs.push(nowUs());
+      const before = commandsTaken();
+      const noteUs = nowUs();
+      notesUs.push(noteUs);
       control.commands.sendIrp(s.pinId, 0, noteOn.bytes, noteOn.usedBytes);
+      // Engine pickup: spin on the telemetry until the render thread has taken the IRP (it then
+      // renders the block holding the note and hands it to naudiodon within one pull).
+      while (commandsTaken() === before && nowUs() - noteUs < 50_000);
+      pickupUs.push(nowUs() - noteUs);
       setTimeout(() => control.commands.sendIrp(s.pinId, 0, noteOff.bytes, noteOff.usedBytes), 30);
       nextNote += 500;
     }
@@ -149,6 +159,7 @@ try {
   result.wallSeconds = (performance.now() - t0) / 1000;
   result.stats = await s.stop();
   result.notesUs = notesUs;
+  result.pickupUs = pickupUs;
   result.stalls = stalls;
   result.ok = true;
 } catch (e) {

@@ -1,0 +1,58 @@
+# Shared by tests/audio/run-audio-tests.sh and tests/bench/audio-latency.bench.sh (sourced, from the
+# repository root): builds the scenario driver and jack-tap, and starts/stops jackd (dummy driver,
+# under its own server name) and the tap. Every process started here is killed by the EXIT trap.
+ROOT=$PWD
+OUT=${OUT:-/tmp/dmus-audio-test}
+JACK_PERIOD=${JACK_PERIOD:-256}
+BUILD=$ROOT/node_modules/.cache/dmus-audio-build
+mkdir -p "$OUT"
+# The whole ALSA configuration (a ~/.asoundrc is ignored), and our own JACK server name, so other
+# JACK servers on the machine (other tests) neither disturb nor are disturbed.
+export ALSA_CONFIG_PATH=$ROOT/tests/audio/jack-asound.conf
+export JACK_DEFAULT_SERVER=dmus-audio-test-$$
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+echo "== build (tsc -> $BUILD, gcc jack-tap)"
+rm -rf "$BUILD"
+"$ROOT/node_modules/.bin/tsc" --ignoreConfig --outDir "$BUILD" --rootDir "$ROOT" --module nodenext --moduleResolution nodenext \
+  --target es2023 --types node --skipLibCheck --noEmitOnError false \
+  tests/audio/audio-scenario.ts tests/audio/report.ts tests/engine/sink/render-worker.ts > "$OUT/tsc.log" 2>&1 || true
+test -f "$BUILD/tests/audio/audio-scenario.js" || { cat "$OUT/tsc.log"; exit 1; }
+echo '{"type":"module"}' > "$BUILD/package.json"
+gcc -O2 -o "$OUT/jack-tap" tests/audio/jack-tap.c -ljack -lm
+
+JACKD_PID=
+start_jackd() {
+  jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p "$1" > "$OUT/jackd.log" 2>&1 &
+  JACKD_PID=$!
+  pids+=("$JACKD_PID")
+  for _ in $(seq 100); do jack_lsp > /dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "jackd did not start:"; cat "$OUT/jackd.log"; exit 1
+}
+stop_jackd() { kill "$JACKD_PID" 2>/dev/null || true; wait "$JACKD_PID" 2>/dev/null || true; }
+TAP_PID=
+tap() {
+  "$OUT/jack-tap" "$OUT/$1.wav" 120 > "$OUT/$1.tap.log" &
+  TAP_PID=$!
+  pids+=("$TAP_PID")
+  for _ in $(seq 100); do grep -q ready "$OUT/$1.tap.log" 2>/dev/null && return 0; sleep 0.05; done
+  echo "jack-tap did not start"; exit 1
+}
+untap() { kill -INT "$TAP_PID" 2>/dev/null || true; wait "$TAP_PID" || true; }
+# stdbuf -oL: naudiodon's printf's reach the log line by line (counted by report.js).
+scenario() {
+  local name=$1; shift
+  tap "$name"
+  stdbuf -oL node "$BUILD/tests/audio/audio-scenario.js" "$@" --out "$OUT/$name.json" > "$OUT/$name.stdout" 2> "$OUT/$name.stderr" || true
+  untap
+}
+report() {
+  local name=$1; shift
+  node "$BUILD/tests/audio/report.js" --result "$OUT/$name.json" --wav "$OUT/$name.wav" --tap "$OUT/$name.tap.log" --stdout "$OUT/$name.stdout" "$@" | tee "$OUT/$name.report.json"
+}
