@@ -22,7 +22,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'dmus-rt-'));
 beforeAll(() => {
   dir = buildForWorker(['tests/engine/sink/render-worker.ts']);
 });
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 type Msg = { type: string; [k: string]: unknown };
 

@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { SpscRing } from '../../../engine/sink/spsc-ring.js';
 import { measureSteadyState } from '../../helpers/no-alloc.js';
@@ -127,6 +128,7 @@ describe('SpscRing', () => {
     ring.notify();
     const r = await result;
     await worker.terminate();
+    rmSync(dir, { recursive: true, force: true });
     expect(r.firstError).toBe('');
     expect(r.errors).toBe(0);
     expect(r.seen).toBe(count);
