@@ -21,7 +21,9 @@ export function systemGmDlsPath(
 }
 
 /** The built-in bank: assets/dmus-gm.dls, found from engine/dls (sources) or dist/engine/dls (build). */
-export function builtInBankPath(exists: (path: string) => boolean = existsSync): string | undefined {
+export function builtInBankPath(exists: (path: string) => boolean = existsSync, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  // An installed app ships the bank as a resource outside the asar; Electron's main passes its path.
+  if (env.DMUS_BUILTIN_BANK && exists(env.DMUS_BUILTIN_BANK)) return env.DMUS_BUILTIN_BANK;
   for (const rel of ['../../assets/dmus-gm.dls', '../../../assets/dmus-gm.dls']) {
     const path = fileURLToPath(new URL(rel, import.meta.url));
     if (exists(path)) return path;

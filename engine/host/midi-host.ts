@@ -81,7 +81,11 @@ export class MidiHost {
     this.inputs.on('removed', () => this.onDevicesChanged?.());
     this.inputs.on('error', (e) => session.reportError(`MIDI: ${e.message}`, null, 'UNAVAILABLE'));
     session.parts.midi = { state: () => this.state(), thru: () => this.routes };
-    session.parts.recorder = (time, group, bytes) => this.recorder?.add(time, group, Uint8Array.from(bytes));
+    session.parts.recorder = (time, group, bytes) => {
+      if (!this.recorder) return;
+      this.recorder.add(time, group, Uint8Array.from(bytes));
+      this.transport.recordedEvents = this.recorder.stats.events;
+    };
     session.parts.pinsRemapped = (map) => this.remapPins(map);
   }
 

@@ -91,6 +91,7 @@ export class RenderEngine implements RenderEngineApi {
   private readonly mutes = new Map<number, ChannelMute>();
   private output: AudioOutput | null = null;
   private outputDescription: { kind: 'portaudio' | 'null' | 'offline'; reason: string | null } = { kind: 'offline', reason: null };
+  private outputLatencyFrames = 0;
   private readonly left: Float32Array;
   private readonly right: Float32Array;
   onOutputError: ((err: { message: string }) => void) | undefined;
@@ -240,7 +241,7 @@ export class RenderEngine implements RenderEngineApi {
     return {
       ...this.outputDescription,
       underruns: this.output?.stats.underruns ?? 0,
-      latencyFrames: this.output?.outputLatencyFrames ?? 0,
+      latencyFrames: this.output ? this.outputLatencyFrames : 0,
     };
   }
 
@@ -259,7 +260,11 @@ export class RenderEngine implements RenderEngineApi {
         // Device lost: keep the session and its clock alive on the null sink.
         void this.startOutput({ kind: 'null', reason: err.message });
       };
-      this.port.latencyClock.setLatency(framesToRefTime(fmt.outputLatencyFrames + this.bufferFrames, this.sampleRate));
+      // The master clock is the render position. An event written now is taken at the next block
+      // at the latest, so "now" for a new event is one block ahead; what is heard lags the
+      // render position by the output's own latency (reported as AudioStatus.latencyMs).
+      this.port.latencyClock.setLatency(framesToRefTime(this.bufferFrames, this.sampleRate));
+      this.outputLatencyFrames = fmt.outputLatencyFrames;
       this.onOutputOpened?.(out);
       out.start();
       this.output = out;
