@@ -92,6 +92,8 @@ export class Session {
   private readonly errorListeners = new Set<Listener<{ message: string; where: string | null; code: string | null }>>();
   private activity = new Map<number, Uint8Array>();
   private restoring = false;
+  /** start() ran: settings changes now restart the output. */
+  private started = false;
   private statePending = false;
 
   constructor(options: SessionOptions) {
@@ -132,6 +134,7 @@ export class Session {
       this.restoring = false;
     }
     if (this.options.output === 'live') await this.startOutput();
+    this.started = true;
     this.changed();
   }
 
@@ -838,7 +841,7 @@ export class Session {
     }
     this.audio = next;
     for (const rec of this.pins.values()) this.engine.setExtraPrefetch(rec.id, next.prefetchMs * 10_000);
-    if (restart && this.options.output === 'live') await this.startOutput();
+    if (restart && this.options.output === 'live' && this.started) await this.startOutput();
     this.changed();
     return this.audioStatus();
   }

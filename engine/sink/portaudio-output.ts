@@ -70,6 +70,7 @@ interface NaudiodonWritable {
   end(): void;
   start(): void;
   abort(cb?: () => void): void;
+  quit?(cb?: () => void): Promise<void>;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   once(event: string, listener: (...args: unknown[]) => void): unknown;
   removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
@@ -102,6 +103,27 @@ export interface HostApiInfo {
   deviceCount: number;
   /** Index of the host API's default output among ITS devices, or -1. */
   defaultOutput: number;
+}
+
+/**
+ * Closes a naudiodon stream at once, bounded by `timeoutMs`. naudiodon 2.3.6's abort() throws
+ * synchronously ("AudioIO Quit expects 1 argument": it hands its native quit a callback it does not
+ * take), so when it does, quit() (a promise) closes the stream instead.
+ */
+function closeStream(io: NaudiodonWritable, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    try {
+      io.abort(done);
+    } catch {
+      if (io.quit) io.quit().then(done, done);
+      else done();
+    }
+  });
 }
 
 export interface AudioDeviceInfo {
@@ -418,11 +440,7 @@ export class PortAudioOutput implements AudioOutput {
     const io = this.io;
     if (io) {
       io.removeListener('drain', this.onDrain);
-      try {
-        io.abort();
-      } catch {
-        // already gone
-      }
+      void closeStream(io, this.lostAfterMs);
     }
     this.onError?.(new AudioOutputError('portaudio', code, message));
   }
@@ -455,7 +473,7 @@ export class PortAudioOutput implements AudioOutput {
     if (!wasStarted) {
       // Never started: nothing to play out.
       this.state = 'closed';
-      await new Promise<void>((res) => io.abort(() => res()));
+      await closeStream(io, this.lostAfterMs);
       return;
     }
     const finished = new Promise<'finished' | 'timeout'>((res) => {
@@ -471,7 +489,7 @@ export class PortAudioOutput implements AudioOutput {
     if (!this.writePending()) this.pump();
     const how = await finished;
     io.removeListener('drain', this.onDrain);
-    if (how === 'timeout') await new Promise<void>((res) => io.abort(() => res()));
+    if (how === 'timeout') await closeStream(io, this.lostAfterMs);
     this.state = 'closed';
   }
 

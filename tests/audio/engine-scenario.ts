@@ -1,0 +1,105 @@
+/**
+ * Real-time scenarios of the WHOLE engine (session, render worker, synth, wave sink, PortAudio),
+ * for tests/audio/run-engine-tests.sh and tests/bench/live-engine.bench.sh:
+ *
+ *   node engine-scenario.js song --song <file.mid> --block 128 --seconds 10 --out result.json
+ *     plays the song from its start through the live engine; result: underruns, notes lost.
+ *   node engine-scenario.js latency --block 128 --seconds 60 --voices 256 --out result.json
+ *     one pin holds `voices` looped voices (rendered, muted in the mix so they load the CPU but do
+ *     not hide the probes); every 500 ms a probe note-on goes to a second pin through the same
+ *     path as the on-screen keyboard (sendMidi, stamped at the latency clock), and its
+ *     process.hrtime is recorded (CLOCK_MONOTONIC, the clock of jack-tap's onset_us).
+ */
+import { writeFileSync } from 'node:fs';
+import { builtInBankPath } from '../../engine/dls/system-bank.js';
+import { RenderWorkerClient } from '../../engine/host/render-worker-client.js';
+import { Session } from '../../engine/host/session.js';
+import { SongTransport } from '../../engine/host/transport.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, def?: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+const scenario = args[0];
+const block = Number(opt('block', '128'));
+const seconds = Number(opt('seconds', '10'));
+const out = opt('out', 'result.json')!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const result: Record<string, unknown> = { scenario: scenario === 'song' ? 'song' : 'engine-latency', block, seconds };
+
+const session = new Session({ dir: null, output: 'live', defaults: false, renderThread: (o) => new RenderWorkerClient(o) });
+try {
+  await session.setAudioSettings({ sampleRate: 48000, bufferFrames: block, latencyBuffers: Math.max(1, Math.round(256 / block)) });
+  await session.start();
+  const audio = session.audioStatus();
+  result.output = audio.output;
+  result.outputReason = audio.reason;
+  result.latencyMs = audio.latencyMs;
+  const bank = builtInBankPath()!;
+  const col = await session.loadCollection({ path: bank });
+  if (scenario === 'song') {
+    const pin = session.createPin({ name: 'song' });
+    session.downloadCollection({ pinId: pin.id, collectionId: col.id });
+    const transport = new SongTransport(session);
+    await transport.openSong({ path: opt('song')! });
+    transport.play({ pinId: pin.id });
+    await sleep(seconds * 1000);
+    transport.stop();
+    await sleep(300);
+    const s = session.stats();
+    result.underruns = s.underruns;
+    result.lostNotes = s.pins[0].lostNotes;
+    transport.close();
+  } else {
+    const voices = Number(opt('voices', '256'));
+    const load = session.createPin({ name: 'load' });
+    const groups = Math.ceil(voices / (16 * 16));
+    session.setChannelGroups({ pinId: load.id, groups: Math.max(2, groups) });
+    session.setVoiceLimit({ pinId: load.id, voices: voices + 16 });
+    session.downloadCollection({ pinId: load.id, collectionId: col.id });
+    session.setPinMuted({ pinId: load.id, muted: true });
+    // Strings (program 48): looped, sustained voices. 16 channels x 16 keys per group.
+    let started = 0;
+    for (let g = 1; g <= groups && started < voices; g++) {
+      for (let ch = 0; ch < 16 && started < voices; ch++) {
+        if (ch === 9) continue;
+        const bytes = [0xc0 | ch, 48];
+        for (let k = 0; k < 16 && started < voices; k++, started++) bytes.push(0x90 | ch, 36 + k * 3, 80);
+        session.sendMidi({ pinId: load.id, group: g, bytes });
+      }
+    }
+    const probe = session.createPin({ name: 'probe' });
+    session.downloadCollection({ pinId: probe.id, collectionId: col.id });
+    // Program 80 (square lead): full level from the first sample, an onset the tap can time.
+    session.sendMidi({ pinId: probe.id, group: 1, bytes: [0xc0, 80] });
+    await sleep(500);
+    session.stats();
+    const notesUs: number[] = [];
+    const t0 = Date.now();
+    let maxVoices = 0;
+    while (Date.now() - t0 < seconds * 1000) {
+      notesUs.push(Number(process.hrtime.bigint() / 1000n));
+      session.sendMidi({ pinId: probe.id, group: 1, bytes: [0x90, 72, 127] });
+      await sleep(100);
+      session.sendMidi({ pinId: probe.id, group: 1, bytes: [0x80, 72, 0] });
+      await sleep(400);
+      const v = session.stats().pins[0].voices;
+      if (v > maxVoices) maxVoices = v;
+    }
+    const s = session.stats();
+    result.notesUs = notesUs;
+    result.voicesHeld = maxVoices;
+    result.underruns = s.underruns;
+    result.lostNotes = s.pins[0].lostNotes;
+    result.cpuPercent = s.pins[0].cpuPercent;
+  }
+  result.ok = true;
+} catch (e) {
+  result.ok = false;
+  result.error = (e as Error).message;
+} finally {
+  await session.close();
+}
+writeFileSync(out, `${JSON.stringify(result)}\n`);
+process.exit(result.ok ? 0 : 1);

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Real-time test of the whole engine on the JACK dummy device (../shared/platform/README.md §2):
+# a corpus song played for $SONG_SECONDS s by the live engine (session, render worker, synth,
+# wave sink, PortAudio) at 128-frame buffers must show 0 underruns, 0 naudiodon underflow lines,
+# and sound like the offline render of the same song (tests/audio/compare-song.ts).
+# Part of `npm run test:audio`; run it under RT priority (chrt -f 20) as CI does.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SONG=${SONG:-../shared/corpus/midi/symphony_7_2.mid}
+SONG_SECONDS=${SONG_SECONDS:-10}
+# shellcheck source=tests/audio/lib.sh
+source tests/audio/lib.sh
+ENGINE_BUILD=$ROOT/node_modules/.cache/dmus-engine-audio-build
+rm -rf "$ENGINE_BUILD"
+"$ROOT/node_modules/.bin/tsc" --ignoreConfig --outDir "$ENGINE_BUILD" --rootDir "$ROOT" --module nodenext --moduleResolution nodenext \
+  --target es2023 --types node --skipLibCheck --noEmitOnError false \
+  tests/audio/engine-scenario.ts tests/audio/compare-song.ts engine/host/render-worker.ts engine/cli.ts > "$OUT/engine-tsc.log" 2>&1 || true
+test -f "$ENGINE_BUILD/tests/audio/engine-scenario.js" || { cat "$OUT/engine-tsc.log"; exit 1; }
+echo '{"type":"module"}' > "$ENGINE_BUILD/package.json"
+if [ ! -f "$SONG" ]; then echo "song $SONG not found (the corpus sits beside the checkout in ../shared)"; exit 1; fi
+
+fail=0
+start_jackd "$JACK_PERIOD"
+echo "== the whole engine plays $(basename "$SONG") for ${SONG_SECONDS} s at 128-frame buffers"
+tap song
+stdbuf -oL node "$ENGINE_BUILD/tests/audio/engine-scenario.js" song --song "$SONG" --block 128 --seconds "$SONG_SECONDS" --out "$OUT/song.json" > "$OUT/song.stdout" 2> "$OUT/song.stderr" || true
+untap
+stop_jackd
+cat "$OUT/song.json"
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const lines = (require("fs").readFileSync(process.argv[2], "utf8").match(/output underflow/g) || []).length;
+  console.log(JSON.stringify({ output: r.output, underruns: r.underruns, underflowLines: lines, lostNotes: r.lostNotes }));
+  if (!r.ok || r.output !== "portaudio" || r.underruns !== 0 || lines !== 0) { console.error("FAIL: the live song run was not clean"); process.exit(1); }
+' "$OUT/song.json" "$OUT/song.stdout" || fail=1
+echo "== offline render of the same song, compared with the capture"
+node bin/dmus.mjs render "$SONG" --out "$OUT/song-offline.wav" --quiet > "$OUT/song-offline.log"
+node "$ENGINE_BUILD/tests/audio/compare-song.js" "$OUT/song.wav" "$OUT/song-offline.wav" "$((SONG_SECONDS - 2))" || { echo "FAIL: the live capture does not match the offline render"; fail=1; }
+if [ "$fail" -ne 0 ]; then echo "ENGINE AUDIO TEST FAILED (details in $OUT)"; exit 1; fi
+echo "engine audio test passed (details in $OUT)"
