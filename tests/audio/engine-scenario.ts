@@ -36,7 +36,9 @@ try {
   result.output = audio.output;
   result.outputReason = audio.reason;
   result.latencyMs = audio.latencyMs;
-  const bank = builtInBankPath()!;
+  // The scenario runs from a build folder outside the repository: the bank path is given.
+  const bank = opt('bank') ?? builtInBankPath();
+  if (!bank) throw new Error('no --bank and no built-in bank found');
   const col = await session.loadCollection({ path: bank });
   if (scenario === 'song') {
     const pin = session.createPin({ name: 'song' });

@@ -10,6 +10,7 @@ SONG=${SONG:-../shared/corpus/midi/symphony_7_2.mid}
 SONG_SECONDS=${SONG_SECONDS:-10}
 # shellcheck source=tests/audio/lib.sh
 source tests/audio/lib.sh
+npm run -s build:engine  # bin/dmus.mjs (the offline render) runs from dist/
 ENGINE_BUILD=$ROOT/node_modules/.cache/dmus-engine-audio-build
 rm -rf "$ENGINE_BUILD"
 "$ROOT/node_modules/.bin/tsc" --ignoreConfig --outDir "$ENGINE_BUILD" --rootDir "$ROOT" --module nodenext --moduleResolution nodenext \
@@ -19,22 +20,39 @@ test -f "$ENGINE_BUILD/tests/audio/engine-scenario.js" || { cat "$OUT/engine-tsc
 echo '{"type":"module"}' > "$ENGINE_BUILD/package.json"
 if [ ! -f "$SONG" ]; then echo "song $SONG not found (the corpus sits beside the checkout in ../shared)"; exit 1; fi
 
-fail=0
-start_jackd "$JACK_PERIOD"
-echo "== the whole engine plays $(basename "$SONG") for ${SONG_SECONDS} s at 128-frame buffers"
-tap song
-stdbuf -oL node "$ENGINE_BUILD/tests/audio/engine-scenario.js" song --song "$SONG" --block 128 --seconds "$SONG_SECONDS" --out "$OUT/song.json" > "$OUT/song.stdout" 2> "$OUT/song.stderr" || true
-untap
-stop_jackd
-cat "$OUT/song.json"
-node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  const lines = (require("fs").readFileSync(process.argv[2], "utf8").match(/output underflow/g) || []).length;
-  console.log(JSON.stringify({ output: r.output, underruns: r.underruns, underflowLines: lines, lostNotes: r.lostNotes }));
-  if (!r.ok || r.output !== "portaudio" || r.underruns !== 0 || lines !== 0) { console.error("FAIL: the live song run was not clean"); process.exit(1); }
-' "$OUT/song.json" "$OUT/song.stdout" || fail=1
-echo "== offline render of the same song, compared with the capture"
-node bin/dmus.mjs render "$SONG" --out "$OUT/song-offline.wav" --quiet > "$OUT/song-offline.log"
-node "$ENGINE_BUILD/tests/audio/compare-song.js" "$OUT/song.wav" "$OUT/song-offline.wav" "$((SONG_SECONDS - 2))" || { echo "FAIL: the live capture does not match the offline render"; fail=1; }
+# One attempt: play, capture, judge. Exit 0 clean, 1 failed, 3 inconclusive (the JACK server itself
+# missed cycles, e.g. another process loaded the machine, and naudiodon saw no underflow).
+attempt() {
+  start_jackd "$JACK_PERIOD"
+  echo "== the whole engine plays $(basename "$SONG") for ${SONG_SECONDS} s at 128-frame buffers"
+  tap song
+  stdbuf -oL node "$ENGINE_BUILD/tests/audio/engine-scenario.js" song --song "$SONG" --bank "$ROOT/assets/dmus-gm.dls" --block 128 --seconds "$SONG_SECONDS" --out "$OUT/song.json" > "$OUT/song.stdout" 2> "$OUT/song.stderr" || true
+  untap
+  stop_jackd
+  local verdict=0
+  node -e '
+    const fs = require("fs");
+    const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    const lines = (fs.readFileSync(process.argv[2], "utf8").match(/output underflow/g) || []).length;
+    const xruns = Number((/jack_xruns (\d+)/.exec(fs.readFileSync(process.argv[3], "utf8")) || [])[1] ?? NaN);
+    console.log(JSON.stringify({ output: r.output, underruns: r.underruns, underflowLines: lines, jackXruns: xruns, lostNotes: r.lostNotes, error: r.error }));
+    if (r.ok && r.output === "portaudio" && r.underruns === 0 && lines === 0) process.exit(0);
+    if (r.ok && xruns > 0 && lines === 0) { console.error("INCONCLUSIVE: the JACK server had " + xruns + " xruns"); process.exit(3); }
+    console.error("FAIL: the live song run was not clean"); process.exit(1);
+  ' "$OUT/song.json" "$OUT/song.stdout" "$OUT/song.tap.log" || verdict=$?
+  if [ "$verdict" -ne 0 ]; then return "$verdict"; fi
+  echo "== offline render of the same song, compared with the capture"
+  node bin/dmus.mjs render "$SONG" --out "$OUT/song-offline.wav" --quiet > "$OUT/song-offline.log"
+  node "$ENGINE_BUILD/tests/audio/compare-song.js" "$OUT/song.wav" "$OUT/song-offline.wav" "$((SONG_SECONDS - 2))" || { echo "FAIL: the live capture does not match the offline render"; return 1; }
+}
+
+fail=1
+for try in 1 2 3; do
+  verdict=0
+  attempt || verdict=$?
+  if [ "$verdict" -eq 0 ]; then fail=0; break; fi
+  if [ "$verdict" -ne 3 ]; then break; fi
+  echo "(attempt $try inconclusive; trying again)"
+done
 if [ "$fail" -ne 0 ]; then echo "ENGINE AUDIO TEST FAILED (details in $OUT)"; exit 1; fi
 echo "engine audio test passed (details in $OUT)"
