@@ -6,13 +6,25 @@
  *
  * Method: one stream (pin) with PORTPARAMETERS voices = N, N notes held on 16 channels of as many
  * channel groups as needed (every note a looped 4096-frame wave, 4-point Hermite interpolation,
- * reverb/chorus sends active at the GM default CC91 = 40), 1 s of warm-up, then `seconds` of audio
+ * reverb send bus written at the GM default CC91 = 40 but no effect attached), 1 s of warm-up, then `seconds` of audio
  * rendered in 128-frame blocks through ISynthSinkDMus.render; time with process.hrtime.bigint()
  * around the render loop only. Real-time factor = audio time / render time; cost per voice-sample =
  * render time / (N × frames). "Voices in real time" = 1 / (cost per voice-sample × rate), measured
  * at the largest N (the cost is linear in N). A second pass does the same with the resonant filter
  * active on every voice.
+ *
+ * With --compare, the same measurement for FluidSynth (Debian's `fluidsynth`, offline `-F` render
+ * of a generated MIDI file with N held notes of FluidR3_GM's Church Organ (program 19, one mono
+ * looped voice per note), 48 kHz, polyphony N, its default 4th-order interpolation, reverb and
+ * chorus off, one core; wall time of the process minus the time of the same file with no notes,
+ * which covers start-up and SF2 loading) and for spessasynth_core (the npm package, same SF2 and
+ * preset, Hermite interpolation, effects off, process() in 128-frame blocks). At most 15 × 128 =
+ * 1920 notes (FluidSynth releases a voice on a repeated note), so the comparison uses N ≤ 1920.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Allocator } from '../../engine/dmus/allocator.js';
 import { SampleClock } from '../../engine/dmus/clocks.js';
 import { DMUS_STREAM_TYPE } from '../../engine/dmus/miniport.js';
@@ -45,7 +57,8 @@ function organWave(): Int16Array {
 function setup(n: number, filtered: boolean) {
   const allocator = new Allocator({ initialEvents: 16384 });
   const clock = new SampleClock(RATE);
-  const miniport = new SynthMiniport({ maxVoices: 16384 });
+  // Effects off: this measures voices (FluidSynth and spessasynth run without reverb/chorus too).
+  const miniport = new SynthMiniport({ maxVoices: 16384, createReverb: null, createChorus: null });
   const stream = miniport.newStream({ pinId: 0, streamType: DMUS_STREAM_TYPE.MIDI_RENDER, allocator, masterClock: clock, sampleRate: RATE, maxFramesPerBlock: BLOCK });
   const groups = Math.max(1, Math.ceil(n / (16 * 96)));
   stream.getPortParameters({ validParams: SYNTH_PORTPARAMS.VOICES | SYNTH_PORTPARAMS.CHANNELGROUPS, voices: n, channelGroups: groups, audioChannels: 2, sampleRate: RATE, effectsFlags: 0, share: 0 });
@@ -101,6 +114,108 @@ function run(n: number, filtered: boolean) {
   return { n, rtFactor: audio / sec, nsPerVoiceSample, voicesRealtime: 1e9 / (nsPerVoiceSample * RATE), heapGrowth: heap1 - heap0 };
 }
 
+const SF2 = arg('sf2', '/usr/share/sounds/sf2/FluidR3_GM.sf2');
+const PROGRAM = 19;
+
+/** A type-0 SMF: program PROGRAM on channels 0-15 but 9, n held notes, `seconds` long (120 bpm, 480 ppq). */
+function heldNotesMidi(n: number, seconds: number): Uint8Array {
+  const ev: number[] = [];
+  const channels = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15];
+  for (const c of channels) ev.push(0, 0xc0 | c, PROGRAM);
+  for (let i = 0; i < n; i++) {
+    const c = channels[i % 15];
+    const key = Math.floor(i / 15);
+    ev.push(0, 0x90 | c, key, 100);
+  }
+  // delta = seconds × 960 ticks (variable-length quantity), then end of track
+  let d = Math.round(seconds * 960);
+  const vlq = [d & 0x7f];
+  while ((d >>= 7) > 0) vlq.unshift((d & 0x7f) | 0x80);
+  // All sound off on every channel at the end: FluidSynth's -F render runs until no voice sounds.
+  ev.push(...vlq, 0xb0, 120, 0);
+  for (let c = 1; c < 16; c++) ev.push(0, 0xb0 | c, 120, 0);
+  ev.push(0, 0xff, 0x2f, 0);
+  const head = [0x4d, 0x54, 0x68, 0x64, 0, 0, 0, 6, 0, 0, 0, 1, 0x01, 0xe0];
+  const len = ev.length;
+  const trk = [0x4d, 0x54, 0x72, 0x6b, (len >>> 24) & 255, (len >>> 16) & 255, (len >>> 8) & 255, len & 255];
+  return Uint8Array.from([...head, ...trk, ...ev]);
+}
+
+function fluidsynthSeconds(n: number, seconds: number, dir: string): number {
+  const mid = join(dir, `held-${n}.mid`);
+  writeFileSync(mid, heldNotesMidi(n, seconds));
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(
+    'timeout',
+    [
+      '600',
+      'fluidsynth',
+      '-ni',
+      '-q',
+      '-F',
+      join(dir, 'out.wav'),
+      '-r',
+      String(RATE),
+      '-o',
+      `synth.polyphony=${Math.max(16, n)}`,
+      '-o',
+      'synth.reverb.active=0',
+      '-o',
+      'synth.chorus.active=0',
+      '-o',
+      'synth.cpu-cores=1',
+      SF2,
+      mid,
+    ],
+    { encoding: 'utf8' },
+  );
+  const t1 = process.hrtime.bigint();
+  if (r.status !== 0) throw new Error(`fluidsynth failed: ${r.stderr}`);
+  return Number(t1 - t0) / 1e9;
+}
+
+async function spessaSeconds(n: number, seconds: number): Promise<number> {
+  const m = await import('spessasynth_core');
+  const buf = readFileSync(SF2);
+  const bank = m.SoundBankLoader.fromArrayBuffer(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
+  const s = new m.SpessaSynthProcessor(RATE, { effectsEnabled: false, eventsEnabled: false, maxBufferSize: BLOCK });
+  s.soundBankManager.addSoundBank(bank, 'main');
+  await s.processorInitialized;
+  s.setSystemParameter('voiceCap', n + 16);
+  const channels = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15];
+  for (const c of channels) s.programChange(c, PROGRAM);
+  for (let i = 0; i < n; i++) s.noteOn(channels[i % 15], Math.floor(i / 15), 100);
+  const L = new Float32Array(BLOCK);
+  const R = new Float32Array(BLOCK);
+  for (let i = 0; i < RATE / BLOCK; i++) s.process(L, R);
+  if (s.voiceCount !== n) throw new Error(`spessasynth: expected ${n} voices, has ${s.voiceCount}`);
+  const blocks = Math.round((seconds * RATE) / BLOCK);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < blocks; i++) s.process(L, R);
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+async function compare(): Promise<void> {
+  if (!existsSync(SF2)) throw new Error(`${SF2} not found (apt-get install fluid-soundfont-gm)`);
+  const counts = COUNTS.map((c) => Math.min(c, 1920));
+  const dir = mkdtempSync(join(tmpdir(), 'synth-bench-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const fluid = spawnSync('fluidsynth', ['--version'], { encoding: 'utf8' }).status === 0;
+  const base = fluid ? Math.min(fluidsynthSeconds(0, SECONDS, dir), fluidsynthSeconds(0, SECONDS, dir)) : 0;
+  console.log(`\ncomparison (${SECONDS} s of audio per point; FluidSynth start-up + SF2 load baseline ${base.toFixed(2)} s subtracted)`);
+  console.log('voices  ours-ns/vs  fluidsynth-ns/vs  spessasynth-ns/vs   (ns per voice-sample; lower is better)');
+  let last = { ours: 0, fluid: 0, spessa: 0, n: 0 };
+  for (const n of counts) {
+    const ours = Math.min(run(n, false).nsPerVoiceSample, run(n, false).nsPerVoiceSample);
+    const f = fluid ? ((Math.min(fluidsynthSeconds(n, SECONDS, dir), fluidsynthSeconds(n, SECONDS, dir)) - base) * 1e9) / (n * SECONDS * RATE) : Number.NaN;
+    const sp = ((await spessaSeconds(n, SECONDS)) * 1e9) / (n * SECONDS * RATE);
+    last = { ours, fluid: f, spessa: sp, n };
+    console.log(`${String(n).padStart(6)}  ${ours.toFixed(2).padStart(10)}  ${f.toFixed(2).padStart(16)}  ${sp.toFixed(2).padStart(17)}`);
+  }
+  const rt = (ns: number) => Math.round(1e9 / (ns * RATE));
+  console.log(`=> voices in real time on one core (from N=${last.n}): ours ${rt(last.ours)}, FluidSynth ${rt(last.fluid)}, spessasynth_core ${rt(last.spessa)}`);
+}
+
 console.log(`synth-voices: ${SECONDS} s per point, ${RATE} Hz, blocks of ${BLOCK}, node ${process.version}`);
 for (const filtered of [false, true]) {
   console.log(filtered ? '\nfilter ON (cutoff ~1.5 kHz, Q 6 dB) + sends' : '\nfilter off + sends');
@@ -113,3 +228,4 @@ for (const filtered of [false, true]) {
   }
   if (last) console.log(`=> max voices sustained in real time (from N=${last.n}): ${Math.round(last.voicesRealtime)}`);
 }
+if (args.includes('--compare')) await compare();
