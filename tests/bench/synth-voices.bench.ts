@@ -18,8 +18,9 @@
  * looped voice per note), 48 kHz, polyphony N, its default 4th-order interpolation, reverb and
  * chorus off, one core; wall time of the process minus the time of the same file with no notes,
  * which covers start-up and SF2 loading) and for spessasynth_core (the npm package, same SF2 and
- * preset, Hermite interpolation, effects off, process() in 128-frame blocks). At most 15 × 128 =
- * 1920 notes (FluidSynth releases a voice on a repeated note), so the comparison uses N ≤ 1920.
+ * preset, Hermite interpolation, effects off, process() in 128-frame blocks). Notes are keys 21-108
+ * on 15 channels (every key has an organ zone; FluidSynth releases a voice on a repeated note), so
+ * the comparison uses N ≤ 15 × 88 = 1320.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -124,7 +125,7 @@ function heldNotesMidi(n: number, seconds: number): Uint8Array {
   for (const c of channels) ev.push(0, 0xc0 | c, PROGRAM);
   for (let i = 0; i < n; i++) {
     const c = channels[i % 15];
-    const key = Math.floor(i / 15);
+    const key = 21 + Math.floor(i / 15);
     ev.push(0, 0x90 | c, key, 100);
   }
   // delta = seconds × 960 ticks (variable-length quantity), then end of track
@@ -174,7 +175,7 @@ function fluidsynthSeconds(n: number, seconds: number, dir: string): number {
   return Number(t1 - t0) / 1e9;
 }
 
-async function spessaSeconds(n: number, seconds: number): Promise<number> {
+async function spessaSeconds(n: number, seconds: number): Promise<{ sec: number; voices: number }> {
   const m = await import('spessasynth_core');
   const buf = readFileSync(SF2);
   const bank = m.SoundBankLoader.fromArrayBuffer(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
@@ -184,20 +185,20 @@ async function spessaSeconds(n: number, seconds: number): Promise<number> {
   s.setSystemParameter('voiceCap', n + 16);
   const channels = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15];
   for (const c of channels) s.programChange(c, PROGRAM);
-  for (let i = 0; i < n; i++) s.noteOn(channels[i % 15], Math.floor(i / 15), 100);
+  for (let i = 0; i < n; i++) s.noteOn(channels[i % 15], 21 + Math.floor(i / 15), 100);
   const L = new Float32Array(BLOCK);
   const R = new Float32Array(BLOCK);
   for (let i = 0; i < RATE / BLOCK; i++) s.process(L, R);
-  if (s.voiceCount !== n) throw new Error(`spessasynth: expected ${n} voices, has ${s.voiceCount}`);
+  if (s.voiceCount !== n) console.log(`(spessasynth_core: ${s.voiceCount} of ${n} voices sounding)`);
   const blocks = Math.round((seconds * RATE) / BLOCK);
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < blocks; i++) s.process(L, R);
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+  return { sec: Number(process.hrtime.bigint() - t0) / 1e9, voices: s.voiceCount };
 }
 
 async function compare(): Promise<void> {
   if (!existsSync(SF2)) throw new Error(`${SF2} not found (apt-get install fluid-soundfont-gm)`);
-  const counts = COUNTS.map((c) => Math.min(c, 1920));
+  const counts = [...new Set(COUNTS.map((c) => Math.min(c, 1320)))];
   const dir = mkdtempSync(join(tmpdir(), 'synth-bench-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const fluid = spawnSync('fluidsynth', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -208,7 +209,9 @@ async function compare(): Promise<void> {
   for (const n of counts) {
     const ours = Math.min(run(n, false).nsPerVoiceSample, run(n, false).nsPerVoiceSample);
     const f = fluid ? ((Math.min(fluidsynthSeconds(n, SECONDS, dir), fluidsynthSeconds(n, SECONDS, dir)) - base) * 1e9) / (n * SECONDS * RATE) : Number.NaN;
-    const sp = ((await spessaSeconds(n, SECONDS)) * 1e9) / (n * SECONDS * RATE);
+    // Normalised by the voices spessasynth_core actually has sounding (some notes end early there).
+    const spr = await spessaSeconds(n, SECONDS);
+    const sp = (spr.sec * 1e9) / (spr.voices * SECONDS * RATE);
     last = { ours, fluid: f, spessa: sp, n };
     console.log(`${String(n).padStart(6)}  ${ours.toFixed(2).padStart(10)}  ${f.toFixed(2).padStart(16)}  ${sp.toFixed(2).padStart(17)}`);
   }
