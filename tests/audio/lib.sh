@@ -28,8 +28,10 @@ echo '{"type":"module"}' > "$BUILD/package.json"
 gcc -O2 -o "$OUT/jack-tap" tests/audio/jack-tap.c -ljack -lm
 
 JACKD_PID=
+# -P 80: the JACK graph's real-time thread must outrank the engine when the tests run under
+# chrt -f 20 (every thread of the engine inherits that priority and would starve JACK's at 10).
 start_jackd() {
-  jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p "$1" > "$OUT/jackd.log" 2>&1 &
+  jackd -n "$JACK_DEFAULT_SERVER" -P 80 -d dummy -r 48000 -p "$1" > "$OUT/jackd.log" 2>&1 &
   JACKD_PID=$!
   pids+=("$JACKD_PID")
   for _ in $(seq 100); do jack_lsp > /dev/null 2>&1 && return 0; sleep 0.1; done

@@ -44,6 +44,14 @@ attempt() {
   echo "== offline render of the same song, compared with the capture"
   node bin/dmus.mjs render "$SONG" --out "$OUT/song-offline.wav" --quiet > "$OUT/song-offline.log"
   node "$ENGINE_BUILD/tests/audio/compare-song.js" "$OUT/song.wav" "$OUT/song-offline.wav" "$((SONG_SECONDS - 2))" || { echo "FAIL: the live capture does not match the offline render"; return 1; }
+  # Control: the same comparison must tell a different render apart (the same song on another bank).
+  if [ -f ../shared/corpus/banks/TimGM6mb.dls ]; then
+    node bin/dmus.mjs render "$SONG" --bank ../shared/corpus/banks/TimGM6mb.dls --out "$OUT/song-other-bank.wav" --quiet > /dev/null
+    if node "$ENGINE_BUILD/tests/audio/compare-song.js" "$OUT/song.wav" "$OUT/song-other-bank.wav" "$((SONG_SECONDS - 2))"; then
+      echo "FAIL: the comparison could not tell the song on another bank apart"; return 1
+    fi
+    echo "(control: the render on another bank is told apart, as it must be)"
+  fi
 }
 
 fail=1
