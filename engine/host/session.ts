@@ -25,11 +25,11 @@ import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/rpc.js';
 import { CollectionStore, collectionInfo, type OpenCollection } from './collections.js';
 import { loadSession, type SavedChannel, type SavedSession, saveJsonAtomic } from './persistence.js';
+import { DAUD, DAUD_CHANNEL_OFFSET } from '../synth/constants.js';
 import { RenderEngine, type RenderEngineApi } from './render-engine.js';
 
 /** DAUD_STANDARD_VOICE_PRIORITY | DAUD_CHANn offset (reference §4.6): the default of each channel. */
-const DAUD_OFFSETS = [0x0e, 0x0d, 0x0c, 0x0b, 0x0a, 0x09, 0x08, 0x07, 0x06, 0x0f, 0x05, 0x04, 0x03, 0x02, 0x01, 0x00];
-export const defaultPriority = (channel: number): number => (0x80000000 | DAUD_OFFSETS[channel]) >>> 0;
+export const defaultPriority = (channel: number): number => (DAUD.STANDARD | DAUD_CHANNEL_OFFSET[channel]) >>> 0;
 
 /** GS part (block) of a MIDI channel, for "use for rhythm part" SysEx (reference §7.1). */
 const BLOCK_OF_CHANNEL = [1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 10, 11, 12, 13, 14, 15];
