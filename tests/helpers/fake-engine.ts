@@ -20,7 +20,18 @@ import { createMemoryPair } from '../../engine/protocol/transports/in-memory.js'
 
 type Channel = PinInfo['channels'][number][number];
 
-const defaultChannel = (channel: number): Channel => ({ program: 0, bank: 0, volume: 100, pan: 64, mute: false, solo: false, drum: channel === 9, priority: 0 });
+/** DAUD_STANDARD_VOICE_PRIORITY | DAUD_CHANn offset, as the real engine reports (reference §4.6). */
+const DAUD_OFFSET = [0x0e, 0x0d, 0x0c, 0x0b, 0x0a, 0x09, 0x08, 0x07, 0x06, 0x0f, 0x05, 0x04, 0x03, 0x02, 0x01, 0x00];
+const defaultChannel = (channel: number): Channel => ({
+  program: 0,
+  bank: 0,
+  volume: 100,
+  pan: 64,
+  mute: false,
+  solo: false,
+  drum: channel === 9,
+  priority: (0x80000000 | DAUD_OFFSET[channel]) >>> 0,
+});
 
 export const BUILT_IN: CollectionInfo = {
   id: 1,

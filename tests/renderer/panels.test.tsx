@@ -41,6 +41,16 @@ describe('ChannelsPanel', () => {
     expect([ch[1].mute, ch[2].solo, ch[10].drum]).toEqual([true, true, true]);
   });
 
+  it('sets voice priority by DAUD class, keeping the channel offset', async () => {
+    const { engine } = await renderWithEngine(<ChannelsPanel />);
+    const select = screen.getByLabelText('Channel 10 priority') as HTMLSelectElement;
+    // Channel 10's default: DAUD_STANDARD_VOICE_PRIORITY | offset 0x0F.
+    expect(select.options[select.selectedIndex].text).toBe('Standard +15');
+    fireEvent.change(select, { target: { value: String(0xf0000000) } });
+    await settle();
+    expect(engine.state.pins[0].channels[0][9].priority).toBe((0xf0000000 | 0x0f) >>> 0);
+  });
+
   it('lights a channel when the engine reports activity on it', async () => {
     const { store, engine, container } = await renderWithEngine(<ChannelsPanel />);
     await store.getState().sendMidi(1, 1, [0x92, 60, 100]);

@@ -154,25 +154,40 @@ function ChannelGrid(props: { pin: PinInfo; group: number; session: SessionState
   );
 }
 
+/**
+ * Voice priority as DirectMusic's DAUD classes (reference §4.6): a class in the top bits, plus the
+ * channel's own offset in the low bits (kept as it is, so GM's channel order within a class stays).
+ */
+const DAUD_CLASSES: Array<[string, number]> = [
+  ['Critical', 0xf0000000],
+  ['High', 0xc0000000],
+  ['Standard', 0x80000000],
+  ['Low', 0x40000000],
+  ['Persist', 0x10000000],
+];
+
 function PriorityField(props: { value: number; label: string; onCommit: (v: number) => void }) {
-  const [text, setText] = useState<string | null>(null);
-  const commit = () => {
-    const v = Number(text);
-    setText(null);
-    if (text !== null && Number.isInteger(v) && v >= 0 && v <= 0xffffffff && v !== props.value) props.onCommit(v);
-  };
+  const cls = (props.value & 0xf0000000) >>> 0;
+  const offset = (props.value & 0x0fffffff) >>> 0;
+  const known = DAUD_CLASSES.some(([, v]) => v === cls);
   return (
-    <input
+    <select
       className="priority"
-      type="number"
       aria-label={props.label}
-      min={0}
-      value={text ?? String(props.value)}
-      onChange={(e) => setText(e.target.value)}
-      onBlur={commit}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter') commit();
+      title={`DAUD priority 0x${props.value.toString(16).padStart(8, '0')} (class + channel offset ${offset})`}
+      value={known ? String(cls) : 'custom'}
+      onChange={(e) => {
+        const v = (Number(e.target.value) | offset) >>> 0;
+        if (v !== props.value) props.onCommit(v);
       }}
-    />
+    >
+      {DAUD_CLASSES.map(([name, v]) => (
+        <option key={name} value={String(v)}>
+          {name}
+          {offset ? ` +${offset}` : ''}
+        </option>
+      ))}
+      {!known && <option value="custom">Custom 0x{props.value.toString(16)}</option>}
+    </select>
   );
 }
