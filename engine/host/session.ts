@@ -34,6 +34,9 @@ export const defaultPriority = (channel: number): number => (DAUD.STANDARD | DAU
 /** GS part (block) of a MIDI channel, for "use for rhythm part" SysEx (reference §7.1). */
 const BLOCK_OF_CHANNEL = [1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 10, 11, 12, 13, 14, 15];
 
+/** How often a null-sink fallback tries the audio device again. */
+const OUTPUT_RETRY_MS = 5000;
+
 export const DEFAULT_AUDIO: AudioSettings = { deviceId: null, sampleRate: 48000, bufferFrames: 256, latencyBuffers: 2, prefetchMs: 0 };
 
 export interface SessionOptions {
@@ -43,6 +46,8 @@ export interface SessionOptions {
   output: 'live' | 'offline';
   /** Start state when there is no saved session: one pin with the built-in bank downloaded. */
   defaults?: boolean;
+  /** How often a null-sink fallback retries the device, ms (default 5000). */
+  outputRetryMs?: number;
   /** Builds the render side elsewhere (a worker thread); default: in this thread. */
   renderThread?: (options: { sampleRate: number; bufferFrames: number }) => RenderEngineApi;
 }
@@ -94,6 +99,8 @@ export class Session {
   private restoring = false;
   /** start() ran: settings changes now restart the output. */
   private started = false;
+  private outputRetry: ReturnType<typeof setInterval> | undefined;
+  private retrying = false;
   private statePending = false;
 
   constructor(options: SessionOptions) {
@@ -139,6 +146,8 @@ export class Session {
   }
 
   async close(): Promise<void> {
+    if (this.outputRetry) clearInterval(this.outputRetry);
+    this.outputRetry = undefined;
     await this.engine.close();
   }
 
@@ -148,6 +157,36 @@ export class Session {
       return;
     }
     await this.engine.startOutput({ kind: 'portaudio', deviceId: this.audio.deviceId ?? -1, queueBlocks: this.audio.latencyBuffers });
+    this.watchOutput();
+  }
+
+  /**
+   * While live output fell back to the null sink (no device, or the device was lost), try the
+   * device again every few seconds; the clock and the session keep running meanwhile.
+   */
+  private watchOutput(): void {
+    if (this.outputRetry) return;
+    this.outputRetry = setInterval(() => {
+      if (this.retrying || this.options.output !== 'live' || process.env.DMUS_AUDIO === 'null') return;
+      const status = this.engine.outputStatus;
+      if (status.kind !== 'null') return;
+      this.retrying = true;
+      this.engine
+        .listDevices()
+        .then(async (list) => {
+          if (list.outputs.length === 0) return;
+          await this.engine.startOutput({ kind: 'portaudio', deviceId: this.audio.deviceId ?? -1, queueBlocks: this.audio.latencyBuffers });
+          if (this.engine.outputStatus.kind === 'portaudio') {
+            this.reportError('audio output is back on the device', 'audio', null);
+            this.changed();
+          }
+        })
+        .catch(() => {})
+        .finally(() => {
+          this.retrying = false;
+        });
+    }, this.options.outputRetryMs ?? OUTPUT_RETRY_MS);
+    this.outputRetry.unref?.();
   }
 
   private async buildDefaults(): Promise<void> {
