@@ -13,7 +13,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { decodeLocale, type DlsCollection, encodeLocale, midiBank } from '../dls/collection.js';
 import { DownloadIdAllocator, packInstrumentDownload, packWaveDownload } from '../dls/download.js';
-import { builtInBankPath } from '../dls/system-bank.js';
+import { builtInBankPath, systemGmDlsPath } from '../dls/system-bank.js';
 import { DirectMusicBuffer } from '../dmus/dmus-buffer.js';
 import { DmusError } from '../dmus/errors.js';
 import { messageLength } from '../dmus/midi-message.js';
@@ -198,6 +198,15 @@ export class Session {
     }
     const c = await this.collections.loadFile(bank, true);
     this.downloadAll(pin.id, c);
+    // On Windows, Microsoft's own GM/GS set is offered too (opened, not downloaded).
+    const gm = systemGmDlsPath();
+    if (gm) {
+      try {
+        await this.collections.loadFile(gm, true);
+      } catch (err) {
+        this.reportError(`the system bank ${gm} could not be read: ${(err as Error).message}`, gm, 'IO');
+      }
+    }
   }
 
   private async restore(saved: SavedSession): Promise<void> {
