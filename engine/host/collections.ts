@@ -5,8 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type DlsCollection, type DlsInstrument, decodeLocale, effectiveVelocityRange, infoText, midiBank } from '../dls/collection.js';
-import { readDls } from '../dls/dls-reader.js';
-import { readSf2AsDls } from '../dls/sf2/sf2-to-dls.js';
+import { loadBankBytes } from '../dls/load-bank.js';
 import { DmusError } from '../dmus/errors.js';
 import type { CollectionInfo, InstrumentInfo } from '../protocol/messages.js';
 
@@ -18,25 +17,6 @@ export interface OpenCollection {
   collection: DlsCollection;
   bytes: number;
   builtIn: boolean;
-}
-
-/** Which file format the bytes are, from the RIFF form type. */
-export function sniffBankFormat(bytes: Uint8Array): 'dls' | 'sf2' {
-  const id = String.fromCharCode(...bytes.subarray(0, 4));
-  const form = String.fromCharCode(...bytes.subarray(8, 12));
-  if (id === 'RIFF' && form === 'DLS ') return 'dls';
-  if (id === 'RIFF' && form === 'sfbk') return 'sf2';
-  throw new DmusError('NOTADLSCOL', `not a DLS or SoundFont file (starts with '${id}' form '${form}')`, 'byte offset 0');
-}
-
-export function isDls2(c: DlsCollection): boolean {
-  return c.instruments.some((i) => i.regions.some((r) => r.listType === 'rgn2' || r.articulations.some((a) => a.listType === 'lar2')) || i.articulations.some((a) => a.listType === 'lar2'));
-}
-
-export function parseBank(bytes: Uint8Array): { format: OpenCollection['format']; collection: DlsCollection } {
-  if (sniffBankFormat(bytes) === 'sf2') return { format: 'SF2', collection: readSf2AsDls(bytes).collection };
-  const collection = readDls(bytes);
-  return { format: isDls2(collection) ? 'DLS2' : 'DLS1', collection };
 }
 
 export function instrumentInfo(ins: DlsInstrument): InstrumentInfo {
@@ -83,7 +63,7 @@ export class CollectionStore {
   }
 
   private add(name: string, path: string | null, bytes: Uint8Array, builtIn: boolean): OpenCollection {
-    const { format, collection } = parseBank(bytes);
+    const { format, collection } = loadBankBytes(bytes);
     const c: OpenCollection = { id: this.nextId++, name: infoText(collection.info, 'INAM') || name, path, format, collection, bytes: bytes.byteLength, builtIn };
     this.open.set(c.id, c);
     return c;
