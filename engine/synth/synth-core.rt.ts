@@ -8,8 +8,10 @@
  * groups and maxFramesPerBlock; enqueue() and render() never allocate.
  *
  *   kernel events ─► enqueue (sorted by ullPresTime100ns, fixed size)
- *   render(block): ─► for each sub-block (≤ 64 samples, split at every event's sample position):
+ *   render(block): ─► for each span between events (split at every event's sample position):
  *                        apply due events ─► voices (interp → filter → gain/pan) ─► L R | reverb | chorus
+ *                        (each voice updates its parameters every SUB_BLOCK = 64 samples of the span,
+ *                        or once for the span when they cannot move: EG1 sustain, no LFO/EG routing)
  *                   ─► reverb(send) + chorus(send) added ─► × (volume + boost) × master ─► out
  */
 import type { Allocator } from '../dmus/allocator.js';
@@ -27,7 +29,7 @@ export interface SendEffect {
 }
 
 /** Parameter update period: envelopes, LFOs and dynamic connections run per sub-block. */
-export const SUB_BLOCK = 64;
+export { SUB_BLOCK } from './voices.rt.js';
 /** One render call in this many is timed for RUNNINGSTATS CPU figures. */
 const CPU_SAMPLE_EVERY = 64;
 /** Longest SysEx the stream reassembles from INCOMPLETE chunks. */
@@ -283,9 +285,8 @@ export class SynthCore {
         this.allocator.putMessage(e);
       }
       if (this.qHead === this.qTail) this.qHead = this.qTail = 0;
-      let segEnd = cursor + SUB_BLOCK;
-      if (segEnd > n) segEnd = n;
-      if (next < segEnd) segEnd = next;
+      // Voices split the span into SUB_BLOCK parameter updates themselves (static ones don't).
+      const segEnd = Math.min(next, n);
       this.renderVoices(cursor, segEnd - cursor);
       cursor = segEnd;
     }

@@ -21,6 +21,9 @@ export const EG = { DELAY: 0, ATTACK: 1, HOLD: 2, DECAY: 3, SUSTAIN: 4, RELEASE:
 /** A stolen or cut voice fades out over this long: about a millisecond, never a click (§7.6). */
 export const STEAL_FADE_SECONDS = 0.0012;
 
+/** Voice parameters (envelopes, LFOs, dynamic connections, gain ramps) update every SUB_BLOCK samples. */
+export const SUB_BLOCK = 64;
+
 const EMPTY_WAVE = new Float32Array(8);
 const TWO_PI = 2 * Math.PI;
 const HALF_PI = Math.PI / 2;
@@ -636,6 +639,20 @@ export class VoicePool {
    * Returns false when the voice has finished; the caller frees it. Does not allocate.
    */
   render(v: number, ch: ChannelStates, L: Float64Array, R: Float64Array, RV: Float64Array, CH: Float64Array, i0: number, n: number): boolean {
+    const end = i0 + n;
+    let i = i0;
+    while (i < end) {
+      // Parameters update every SUB_BLOCK samples; a voice whose parameters cannot move (EG1 in
+      // sustain, no LFO/EG-driven connection, not fading) takes the whole span in one update.
+      let m = end - i;
+      if (m > SUB_BLOCK && !(this.eg1Stage[v] === EG.SUSTAIN && this.fadeLeft[v] === 0 && this.first[v] === 0 && (this.region[v] as Region).art.levelEnd === (this.region[v] as Region).art.count)) m = SUB_BLOCK;
+      if (!this.renderSub(v, ch, L, R, RV, CH, i, m)) return false;
+      i += m;
+    }
+    return true;
+  }
+
+  private renderSub(v: number, ch: ChannelStates, L: Float64Array, R: Float64Array, RV: Float64Array, CH: Float64Array, i0: number, n: number): boolean {
     let alive = this.update(v, n, ch);
     const data = this.data[v];
     const inc = this.inc[v];
@@ -899,6 +916,8 @@ function stepEg(
 // ---------------------------------------------------------------------- kernels
 // The per-sample loops. One function per variant (filter × sends) so each stays small and
 // monomorphic; the caller guarantees the four Hermite points of every sample are plain reads.
+// The Hermite polynomial is in Niemitalo's factored form (c3 = a, c2 = -(w + a)): 15 flops instead
+// of 19 for the textbook coefficients, same polynomial.
 
 function kernelDry(p: VoicePool, v: number, data: Float32Array, L: Float64Array, R: Float64Array, i0: number, n: number): void {
   let pos = p.pos[v];
@@ -915,7 +934,11 @@ function kernelDry(p: VoicePool, v: number, data: Float32Array, L: Float64Array,
     const x0 = data[ip + 1];
     const x1 = data[ip + 2];
     const x2 = data[ip + 3];
-    const s = (((0.5 * (x2 - xm1) + 1.5 * (x0 - x1)) * f + (xm1 - 2.5 * x0 + 2 * x1 - 0.5 * x2)) * f + 0.5 * (x1 - xm1)) * f + x0;
+    const c1 = 0.5 * (x1 - xm1);
+    const d = x0 - x1;
+    const w = c1 + d;
+    const a = w + d + 0.5 * (x2 - x0);
+    const s = ((a * f - (w + a)) * f + c1) * f + x0;
     L[i] += s * gl;
     R[i] += s * gr;
     gl += dgl;
@@ -946,7 +969,11 @@ function kernelSends(p: VoicePool, v: number, data: Float32Array, L: Float64Arra
     const x0 = data[ip + 1];
     const x1 = data[ip + 2];
     const x2 = data[ip + 3];
-    const s = (((0.5 * (x2 - xm1) + 1.5 * (x0 - x1)) * f + (xm1 - 2.5 * x0 + 2 * x1 - 0.5 * x2)) * f + 0.5 * (x1 - xm1)) * f + x0;
+    const c1 = 0.5 * (x1 - xm1);
+    const d = x0 - x1;
+    const w = c1 + d;
+    const a = w + d + 0.5 * (x2 - x0);
+    const s = ((a * f - (w + a)) * f + c1) * f + x0;
     L[i] += s * gl;
     R[i] += s * gr;
     RV[i] += s * grv;
@@ -985,7 +1012,11 @@ function kernelFilter(p: VoicePool, v: number, data: Float32Array, L: Float64Arr
     const x0 = data[ip + 1];
     const x1 = data[ip + 2];
     const x2 = data[ip + 3];
-    const s = (((0.5 * (x2 - xm1) + 1.5 * (x0 - x1)) * f + (xm1 - 2.5 * x0 + 2 * x1 - 0.5 * x2)) * f + 0.5 * (x1 - xm1)) * f + x0;
+    const c1 = 0.5 * (x1 - xm1);
+    const d = x0 - x1;
+    const w = c1 + d;
+    const a = w + d + 0.5 * (x2 - x0);
+    const s = ((a * f - (w + a)) * f + c1) * f + x0;
     const y = b0 * s + z1;
     z1 = b1 * s - a1 * y + z2;
     z2 = b0 * s - a2 * y;
@@ -1027,7 +1058,11 @@ function kernelFilterSends(p: VoicePool, v: number, data: Float32Array, L: Float
     const x0 = data[ip + 1];
     const x1 = data[ip + 2];
     const x2 = data[ip + 3];
-    const s = (((0.5 * (x2 - xm1) + 1.5 * (x0 - x1)) * f + (xm1 - 2.5 * x0 + 2 * x1 - 0.5 * x2)) * f + 0.5 * (x1 - xm1)) * f + x0;
+    const c1 = 0.5 * (x1 - xm1);
+    const d = x0 - x1;
+    const w = c1 + d;
+    const a = w + d + 0.5 * (x2 - x0);
+    const s = ((a * f - (w + a)) * f + c1) * f + x0;
     const y = b0 * s + z1;
     z1 = b1 * s - a1 * y + z2;
     z2 = b0 * s - a2 * y;
@@ -1068,7 +1103,11 @@ function kernelSend(p: VoicePool, v: number, data: Float32Array, L: Float64Array
     const x0 = data[ip + 1];
     const x1 = data[ip + 2];
     const x2 = data[ip + 3];
-    const s = (((0.5 * (x2 - xm1) + 1.5 * (x0 - x1)) * f + (xm1 - 2.5 * x0 + 2 * x1 - 0.5 * x2)) * f + 0.5 * (x1 - xm1)) * f + x0;
+    const c1 = 0.5 * (x1 - xm1);
+    const d = x0 - x1;
+    const w = c1 + d;
+    const a = w + d + 0.5 * (x2 - x0);
+    const s = ((a * f - (w + a)) * f + c1) * f + x0;
     L[i] += s * gl;
     R[i] += s * gr;
     SEND[i] += s * g3;
@@ -1106,7 +1145,11 @@ function kernelFilterSend(p: VoicePool, v: number, data: Float32Array, L: Float6
     const x0 = data[ip + 1];
     const x1 = data[ip + 2];
     const x2 = data[ip + 3];
-    const s = (((0.5 * (x2 - xm1) + 1.5 * (x0 - x1)) * f + (xm1 - 2.5 * x0 + 2 * x1 - 0.5 * x2)) * f + 0.5 * (x1 - xm1)) * f + x0;
+    const c1 = 0.5 * (x1 - xm1);
+    const d = x0 - x1;
+    const w = c1 + d;
+    const a = w + d + 0.5 * (x2 - x0);
+    const s = ((a * f - (w + a)) * f + c1) * f + x0;
     const y = b0 * s + z1;
     z1 = b1 * s - a1 * y + z2;
     z2 = b0 * s - a2 * y;
