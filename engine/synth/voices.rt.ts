@@ -1018,7 +1018,7 @@ function kernelFilter(p: VoicePool, v: number, data: Float32Array, L: Float64Arr
     const a = w + d + 0.5 * (x2 - x0);
     const s = ((a * f - (w + a)) * f + c1) * f + x0;
     const y = b0 * s + z1;
-    z1 = b1 * s - a1 * y + z2;
+    z1 = b1 * s + z2 - a1 * y;
     z2 = b0 * s - a2 * y;
     L[i] += y * gl;
     R[i] += y * gr;
@@ -1064,7 +1064,7 @@ function kernelFilterSends(p: VoicePool, v: number, data: Float32Array, L: Float
     const a = w + d + 0.5 * (x2 - x0);
     const s = ((a * f - (w + a)) * f + c1) * f + x0;
     const y = b0 * s + z1;
-    z1 = b1 * s - a1 * y + z2;
+    z1 = b1 * s + z2 - a1 * y;
     z2 = b0 * s - a2 * y;
     L[i] += y * gl;
     R[i] += y * gr;
@@ -1151,7 +1151,7 @@ function kernelFilterSend(p: VoicePool, v: number, data: Float32Array, L: Float6
     const a = w + d + 0.5 * (x2 - x0);
     const s = ((a * f - (w + a)) * f + c1) * f + x0;
     const y = b0 * s + z1;
-    z1 = b1 * s - a1 * y + z2;
+    z1 = b1 * s + z2 - a1 * y;
     z2 = b0 * s - a2 * y;
     L[i] += y * gl;
     R[i] += y * gr;
