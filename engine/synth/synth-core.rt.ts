@@ -143,7 +143,7 @@ export class SynthCore {
     for (let i = 0; i < this.activeCount; i++) this.pool.free(this.activeList[i]);
     const capacity = voices + Math.max(4, voices >> 2);
     this.voiceLimit = voices;
-    this.pool = new VoicePool(capacity, this.sampleRate);
+    this.pool = new VoicePool(capacity, this.sampleRate, this.maxFrames);
     this.activeList = new Int32Array(capacity);
     this.freeList = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.freeList[i] = capacity - 1 - i;
@@ -314,10 +314,12 @@ export class SynthCore {
   private renderVoices(i0: number, n: number): void {
     const pool = this.pool;
     const ch = this.channels;
+    pool.beginPass(i0, n);
     for (let i = this.activeCount - 1; i >= 0; i--) {
       const v = this.activeList[i];
       if (!pool.render(v, ch, this.mixL, this.mixR, this.sendReverb, this.sendChorus, i0, n)) this.removeActive(i);
     }
+    pool.endPass(this.mixL, this.mixR, this.sendReverb, this.sendChorus);
     this.stats.voiceFrames += this.activeCount * n;
   }
 

@@ -24,6 +24,11 @@ export const STEAL_FADE_SECONDS = 0.0012;
 /** Voice parameters (envelopes, LFOs, dynamic connections, gain ramps) update every SUB_BLOCK samples. */
 export const SUB_BLOCK = 64;
 
+/** Shared mono buses per render pass (see beginPass). */
+const SLOTS = 64;
+/** Channel slots addressable (1000 groups × 16 channels, PORTPARAMETERS maximum). */
+const MAX_CHANNELS = 16000;
+
 const EMPTY_WAVE = new Float32Array(8);
 const TWO_PI = 2 * Math.PI;
 const HALF_PI = Math.PI / 2;
@@ -126,6 +131,33 @@ export class VoicePool {
   readonly panL: Float64Array;
   readonly panR: Float64Array;
 
+  /**
+   * Shared mono buses. A voice whose pan and send factors did not change since its last sub-block
+   * (so its four gains are one amplitude ramp times fixed factors) adds its mono signal × amplitude
+   * into its channel's slot bus; the slot is spread into L/R/reverb/chorus once per pass
+   * (endPass). One read-modify-write per sample instead of two to four.
+   */
+  readonly ga: Float64Array;
+  readonly dga: Float64Array;
+  readonly fL: Float64Array;
+  readonly fR: Float64Array;
+  readonly fRv: Float64Array;
+  readonly fCh: Float64Array;
+  /** Slot of the current sub-block, -1 = direct to the buses. */
+  readonly mslot: Int32Array;
+  readonly maxFrames: number;
+  readonly slotBus: Float64Array;
+  private readonly slotL = new Float64Array(SLOTS);
+  private readonly slotR = new Float64Array(SLOTS);
+  private readonly slotRv = new Float64Array(SLOTS);
+  private readonly slotCh = new Float64Array(SLOTS);
+  private readonly chanSlot = new Int32Array(MAX_CHANNELS);
+  private readonly chanStamp = new Int32Array(MAX_CHANNELS);
+  private slotCount = 0;
+  private stamp = 0;
+  private passI0 = 0;
+  private passN = 0;
+
   /** Note-time destination accumulator, indexed by destination id (only the note-time ids are used). */
   private readonly acc = new Float64Array(0x320);
   /**
@@ -138,8 +170,10 @@ export class VoicePool {
   private ageCounter = 0;
 
   /** prepare(): sizes everything from the voice count and the rate. Allocates. */
-  constructor(capacity: number, sampleRate: number) {
+  constructor(capacity: number, sampleRate: number, maxFrames = 0) {
     this.capacity = capacity;
+    this.maxFrames = maxFrames;
+    this.slotBus = new Float64Array(SLOTS * maxFrames);
     this.sampleRate = sampleRate;
     this.fadeSamples = Math.max(8, Math.round(STEAL_FADE_SECONDS * sampleRate));
     const n = capacity;
@@ -223,6 +257,13 @@ export class VoicePool {
     this.gainAmp = f64();
     this.panL = f64();
     this.panR = f64();
+    this.ga = f64();
+    this.dga = f64();
+    this.fL = f64();
+    this.fR = f64();
+    this.fRv = f64();
+    this.fCh = f64();
+    this.mslot = new Int32Array(n);
   }
 
   // ------------------------------------------------------------------ connection sources
@@ -588,10 +629,49 @@ export class VoicePool {
       this.gch[v] = a0 * choLevel;
     }
     const inv = 1 / n;
-    this.dgl[v] = (tl - this.gl[v]) * inv;
-    this.dgr[v] = (tr - this.gr[v]) * inv;
-    this.dgrv[v] = (revAmp - this.grv[v]) * inv;
-    this.dgch[v] = (choAmp - this.gch[v]) * inv;
+    const pl = this.panL[v];
+    const pr = this.panR[v];
+    let slot = -1;
+    if (!first && pl === this.fL[v] && pr === this.fR[v] && revLevel === this.fRv[v] && choLevel === this.fCh[v] && this.maxFrames > 0 && c < MAX_CHANNELS) {
+      if (this.chanStamp[c] === this.stamp) {
+        const sl = this.chanSlot[c];
+        if (this.slotL[sl] === pl && this.slotR[sl] === pr && this.slotRv[sl] === revLevel && this.slotCh[sl] === choLevel) slot = sl;
+      } else if (this.slotCount < SLOTS) {
+        slot = this.slotCount++;
+        this.chanStamp[c] = this.stamp;
+        this.chanSlot[c] = slot;
+        this.slotL[slot] = pl;
+        this.slotR[slot] = pr;
+        this.slotRv[slot] = revLevel;
+        this.slotCh[slot] = choLevel;
+        const o = slot * this.maxFrames + this.passI0;
+        this.slotBus.fill(0, o, o + this.passN);
+      }
+    }
+    this.mslot[v] = slot;
+    this.fL[v] = pl;
+    this.fR[v] = pr;
+    this.fRv[v] = revLevel;
+    this.fCh[v] = choLevel;
+    if (slot >= 0) {
+      // The amplitude ramps from where the last sub-block ended; the direct gains jump to their
+      // targets (they are where a direct sub-block would have ended).
+      this.dga[v] = (amp - this.ga[v]) * inv;
+      this.gl[v] = tl;
+      this.gr[v] = tr;
+      this.grv[v] = revAmp;
+      this.gch[v] = choAmp;
+      this.dgl[v] = 0;
+      this.dgr[v] = 0;
+      this.dgrv[v] = 0;
+      this.dgch[v] = 0;
+    } else {
+      this.ga[v] = amp;
+      this.dgl[v] = (tl - this.gl[v]) * inv;
+      this.dgr[v] = (tr - this.gr[v]) * inv;
+      this.dgrv[v] = (revAmp - this.grv[v]) * inv;
+      this.dgch[v] = (choAmp - this.gch[v]) * inv;
+    }
     return alive;
   }
 
@@ -633,6 +713,46 @@ export class VoicePool {
   }
 
   // ------------------------------------------------------------------ render
+
+  /** Starts a render pass over [i0, i0+n): no slot bus is claimed yet. */
+  beginPass(i0: number, n: number): void {
+    if (++this.stamp > 0x3fffffff) {
+      this.chanStamp.fill(0);
+      this.stamp = 1;
+    }
+    this.slotCount = 0;
+    this.passI0 = i0;
+    this.passN = n;
+  }
+
+  /** Ends a render pass: spreads every claimed slot bus into the output and send buses. */
+  endPass(L: Float64Array, R: Float64Array, RV: Float64Array, CH: Float64Array): void {
+    const B = this.slotBus;
+    const i0 = this.passI0;
+    const end = i0 + this.passN;
+    for (let sl = 0; sl < this.slotCount; sl++) {
+      const o = sl * this.maxFrames;
+      const kl = this.slotL[sl];
+      const kr = this.slotR[sl];
+      const krv = this.slotRv[sl];
+      const kch = this.slotCh[sl];
+      if (krv === 0 && kch === 0) {
+        for (let i = i0; i < end; i++) {
+          const x = B[o + i];
+          L[i] += x * kl;
+          R[i] += x * kr;
+        }
+      } else {
+        for (let i = i0; i < end; i++) {
+          const x = B[o + i];
+          L[i] += x * kl;
+          R[i] += x * kr;
+          RV[i] += x * krv;
+          CH[i] += x * kch;
+        }
+      }
+    }
+  }
 
   /**
    * Renders n samples of voice v, ADDING into L/R (and the reverb/chorus send buses) at [i0, i0+n).
@@ -688,8 +808,13 @@ export class VoicePool {
       }
       if (k > end - i) k = end - i;
       if (k < 1) k = 1;
+      const slot = this.mslot[v];
+      if (slot >= 0) {
+        if (filt) kernelMonoFilter(this, v, data, this.slotBus, slot * this.maxFrames, i, k);
+        else kernelMono(this, v, data, this.slotBus, slot * this.maxFrames, i, k);
+      }
       // One kernel per output set: most voices send to reverb only (GM default CC91 40, CC93 0).
-      if (filt) {
+      else if (filt) {
         if (hasRev && hasCho) kernelFilterSends(this, v, data, L, R, RV, CH, i, k);
         else if (hasRev) kernelFilterSend(this, v, data, L, R, RV, this.grv, this.dgrv, i, k);
         else if (hasCho) kernelFilterSend(this, v, data, L, R, CH, this.gch, this.dgch, i, k);
@@ -727,11 +852,17 @@ export class VoicePool {
       this.z2[v] = b0 * s - this.a2[v] * y;
       s = y;
     }
-    L[i] += s * this.gl[v];
-    R[i] += s * this.gr[v];
-    this.gl[v] += this.dgl[v];
-    this.gr[v] += this.dgr[v];
-    if (sends) {
+    const slot = this.mslot[v];
+    if (slot >= 0) {
+      this.slotBus[slot * this.maxFrames + i] += s * this.ga[v];
+      this.ga[v] += this.dga[v];
+    } else {
+      L[i] += s * this.gl[v];
+      R[i] += s * this.gr[v];
+      this.gl[v] += this.dgl[v];
+      this.gr[v] += this.dgr[v];
+    }
+    if (sends && slot < 0) {
       RV[i] += s * this.grv[v];
       CH[i] += s * this.gch[v];
       this.grv[v] += this.dgrv[v];
@@ -1165,6 +1296,70 @@ function kernelFilterSend(p: VoicePool, v: number, data: Float32Array, L: Float6
   p.gl[v] = gl;
   p.gr[v] = gr;
   gs[v] = g3;
+  p.z1[v] = z1;
+  p.z2[v] = z2;
+}
+
+/** Mono into a slot bus (B[o + i]) with one amplitude ramp. */
+function kernelMono(p: VoicePool, v: number, data: Float32Array, B: Float64Array, o: number, i0: number, n: number): void {
+  let pos = p.pos[v];
+  const inc = p.inc[v];
+  let g = p.ga[v];
+  const dg = p.dga[v];
+  const end = o + i0 + n;
+  for (let i = o + i0; i < end; i++) {
+    const ip = pos | 0;
+    const f = pos - ip;
+    const xm1 = data[ip];
+    const x0 = data[ip + 1];
+    const x1 = data[ip + 2];
+    const x2 = data[ip + 3];
+    const c1 = 0.5 * (x1 - xm1);
+    const d = x0 - x1;
+    const w = c1 + d;
+    const a = w + d + 0.5 * (x2 - x0);
+    const s = ((a * f - (w + a)) * f + c1) * f + x0;
+    B[i] += s * g;
+    g += dg;
+    pos += inc;
+  }
+  p.pos[v] = pos;
+  p.ga[v] = g;
+}
+
+function kernelMonoFilter(p: VoicePool, v: number, data: Float32Array, B: Float64Array, o: number, i0: number, n: number): void {
+  let pos = p.pos[v];
+  const inc = p.inc[v];
+  let g = p.ga[v];
+  const dg = p.dga[v];
+  const b0 = p.b0[v];
+  const b1 = 2 * b0;
+  const a1 = p.a1[v];
+  const a2 = p.a2[v];
+  let z1 = p.z1[v];
+  let z2 = p.z2[v];
+  const end = o + i0 + n;
+  for (let i = o + i0; i < end; i++) {
+    const ip = pos | 0;
+    const f = pos - ip;
+    const xm1 = data[ip];
+    const x0 = data[ip + 1];
+    const x1 = data[ip + 2];
+    const x2 = data[ip + 3];
+    const c1 = 0.5 * (x1 - xm1);
+    const d = x0 - x1;
+    const w = c1 + d;
+    const a = w + d + 0.5 * (x2 - x0);
+    const s = ((a * f - (w + a)) * f + c1) * f + x0;
+    const y = b0 * s + z1;
+    z1 = b1 * s + z2 - a1 * y;
+    z2 = b0 * s - a2 * y;
+    B[i] += y * g;
+    g += dg;
+    pos += inc;
+  }
+  p.pos[v] = pos;
+  p.ga[v] = g;
   p.z1[v] = z1;
   p.z2[v] = z2;
 }
