@@ -56,12 +56,13 @@ try {
   } else {
     const voices = Number(opt('voices', '256'));
     const load = session.createPin({ name: 'load' });
-    const groups = Math.ceil(voices / (16 * 16));
+    // 15 melodic channels per group (channel 10 is the drum channel) x 16 keys.
+    const groups = Math.ceil(voices / (15 * 16));
     session.setChannelGroups({ pinId: load.id, groups: Math.max(2, groups) });
     session.setVoiceLimit({ pinId: load.id, voices: voices + 16 });
     session.downloadCollection({ pinId: load.id, collectionId: col.id });
     session.setPinMuted({ pinId: load.id, muted: true });
-    // Strings (program 48): looped, sustained voices. 16 channels x 16 keys per group.
+    // Strings (program 48): looped, sustained voices.
     let started = 0;
     for (let g = 1; g <= groups && started < voices; g++) {
       for (let ch = 0; ch < 16 && started < voices; ch++) {

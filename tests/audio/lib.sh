@@ -40,7 +40,7 @@ start_jackd() {
 stop_jackd() { kill "$JACKD_PID" 2>/dev/null || true; wait "$JACKD_PID" 2>/dev/null || true; }
 TAP_PID=
 tap() {
-  "$OUT/jack-tap" "$OUT/$1.wav" 120 > "$OUT/$1.tap.log" &
+  "$OUT/jack-tap" "$OUT/$1.wav" "${TAP_SECONDS:-120}" > "$OUT/$1.tap.log" &
   TAP_PID=$!
   pids+=("$TAP_PID")
   for _ in $(seq 100); do grep -q ready "$OUT/$1.tap.log" 2>/dev/null && return 0; sleep 0.05; done
