@@ -116,6 +116,9 @@ export class VoicePool {
   readonly b0: Float64Array;
   readonly a1: Float64Array;
   readonly a2: Float64Array;
+  /** Q (cB) the cached 1 / (2 · Q linear) was computed for (a power per change, not per sub-block). */
+  readonly fQCached: Float64Array;
+  readonly fHalfInvQ: Float64Array;
 
   readonly gl: Float64Array;
   readonly gr: Float64Array;
@@ -153,6 +156,9 @@ export class VoicePool {
   private readonly slotCh = new Float64Array(SLOTS);
   private readonly chanSlot = new Int32Array(MAX_CHANNELS);
   private readonly chanStamp = new Int32Array(MAX_CHANNELS);
+  /** A second slot per channel (the other half of stereo samples, a second pan). */
+  private readonly chanSlot2 = new Int32Array(MAX_CHANNELS);
+  private readonly chanStamp2 = new Int32Array(MAX_CHANNELS);
   private slotCount = 0;
   private stamp = 0;
   private passI0 = 0;
@@ -264,6 +270,8 @@ export class VoicePool {
     this.fRv = f64();
     this.fCh = f64();
     this.mslot = new Int32Array(n);
+    this.fQCached = f64().fill(Number.NaN);
+    this.fHalfInvQ = f64();
   }
 
   // ------------------------------------------------------------------ connection sources
@@ -633,13 +641,25 @@ export class VoicePool {
     const pr = this.panR[v];
     let slot = -1;
     if (!first && pl === this.fL[v] && pr === this.fR[v] && revLevel === this.fRv[v] && choLevel === this.fCh[v] && this.maxFrames > 0 && c < MAX_CHANNELS) {
-      if (this.chanStamp[c] === this.stamp) {
+      const stamp = this.stamp;
+      let claim = 0;
+      if (this.chanStamp[c] === stamp) {
         const sl = this.chanSlot[c];
         if (this.slotL[sl] === pl && this.slotR[sl] === pr && this.slotRv[sl] === revLevel && this.slotCh[sl] === choLevel) slot = sl;
-      } else if (this.slotCount < SLOTS) {
+        else if (this.chanStamp2[c] === stamp) {
+          const s2 = this.chanSlot2[c];
+          if (this.slotL[s2] === pl && this.slotR[s2] === pr && this.slotRv[s2] === revLevel && this.slotCh[s2] === choLevel) slot = s2;
+        } else claim = 2;
+      } else claim = 1;
+      if (claim !== 0 && this.slotCount < SLOTS) {
         slot = this.slotCount++;
-        this.chanStamp[c] = this.stamp;
-        this.chanSlot[c] = slot;
+        if (claim === 1) {
+          this.chanStamp[c] = stamp;
+          this.chanSlot[c] = slot;
+        } else {
+          this.chanStamp2[c] = stamp;
+          this.chanSlot2[c] = slot;
+        }
         this.slotL[slot] = pl;
         this.slotR[slot] = pr;
         this.slotRv[slot] = revLevel;
@@ -703,9 +723,12 @@ export class VoicePool {
     }
     // RBJ low-pass; Q in cB where 0 cB is Butterworth (resonance dB = q/10, FluidSynth's offset).
     const w = (TWO_PI * (Math.max(hz , 5))) / sr;
-    const qLin = 10 ** ((q / 10 - 3.01) / 20);
+    if (q !== this.fQCached[v]) {
+      this.fQCached[v] = q;
+      this.fHalfInvQ[v] = 0.5 / 10 ** ((q / 10 - 3.01) / 20);
+    }
     const cw = Math.cos(w);
-    const alpha = Math.sin(w) / (2 * qLin);
+    const alpha = Math.sin(w) * this.fHalfInvQ[v];
     const a0 = 1 + alpha;
     this.b0[v] = (1 - cw) / 2 / a0;
     this.a1[v] = (-2 * cw) / a0;
@@ -718,6 +741,7 @@ export class VoicePool {
   beginPass(i0: number, n: number): void {
     if (++this.stamp > 0x3fffffff) {
       this.chanStamp.fill(0);
+      this.chanStamp2.fill(0);
       this.stamp = 1;
     }
     this.slotCount = 0;
