@@ -12,6 +12,13 @@ export interface Recorded {
   bytes: number[];
 }
 
+/** The payload bytes of one event (inline or in an allocator buffer). */
+export function eventBytes(a: Allocator, e: KernelEvent): number[] {
+  const bytes: number[] = [];
+  for (let i = 0; i < a.fields.cbEvent[e]; i++) bytes.push(a.byteAt(e, i));
+  return bytes;
+}
+
 /** An IMXF that records every event it gets (its bytes, time, group) and returns it to the allocator. */
 export class RecordingSink implements IMXF {
   readonly events: Recorded[] = [];
@@ -31,11 +38,7 @@ export class RecordingSink implements IMXF {
     while (x !== NULL_EVENT) {
       const f = a.fields;
       this.count++;
-      if (this.record) {
-        const bytes: number[] = [];
-        for (let i = 0; i < f.cbEvent[x]; i++) bytes.push(a.byteAt(x, i));
-        this.events.push({ time: f.ullPresTime100ns[x], group: f.usChannelGroup[x], flags: f.usFlags[x], bytes });
-      }
+      if (this.record) this.events.push({ time: f.ullPresTime100ns[x], group: f.usChannelGroup[x], flags: f.usFlags[x], bytes: eventBytes(a, x) });
       x = f.pNextEvt[x];
     }
     a.putMessage(e);

@@ -9,6 +9,7 @@ import type { MasterClock } from '../../engine/dmus/clocks.js';
 import { NULL_EVENT } from '../../engine/dmus/kernel-event.js';
 import type { IMiniportDMus, MiniportStream, NewStreamArgs, SynthNode } from '../../engine/dmus/miniport.js';
 import { KSSTATE, type KsState, MxfFilter } from '../../engine/dmus/mxf.js';
+import { eventBytes } from './mxf-recorder.js';
 
 export interface Released {
   bytes: number[];
@@ -38,11 +39,7 @@ export class RecordingStream extends MxfFilter {
     while (x !== NULL_EVENT) {
       const f = a.fields;
       this.count++;
-      if (this.record) {
-        const bytes: number[] = [];
-        for (let i = 0; i < f.cbEvent[x]; i++) bytes.push(a.byteAt(x, i));
-        this.released.push({ bytes, time: f.ullPresTime100ns[x], group: f.usChannelGroup[x], at: this.clock.getTime() });
-      }
+      if (this.record) this.released.push({ bytes: eventBytes(a, x), time: f.ullPresTime100ns[x], group: f.usChannelGroup[x], at: this.clock.getTime() });
       x = f.pNextEvt[x];
     }
     a.putMessage(e);
