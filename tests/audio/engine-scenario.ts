@@ -45,12 +45,18 @@ try {
     session.downloadCollection({ pinId: pin.id, collectionId: col.id });
     const transport = new SongTransport(session);
     await transport.openSong({ path: opt('song')! });
+    // What is judged is the song's playback: set-up (downloading the bank while the device already
+    // runs) is before this marker, and naudiodon's stdout lines are counted after it.
+    await sleep(500);
+    const underrunsBefore = session.stats().underruns;
+    process.stdout.write('SONG START\n');
     transport.play({ pinId: pin.id });
     await sleep(seconds * 1000);
     transport.stop();
     await sleep(300);
     const s = session.stats();
-    result.underruns = s.underruns;
+    result.setupUnderruns = underrunsBefore;
+    result.underruns = s.underruns - underrunsBefore;
     result.lostNotes = s.pins[0].lostNotes;
     transport.close();
   } else {
