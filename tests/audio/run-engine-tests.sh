@@ -6,7 +6,12 @@
 # Part of `npm run test:audio`; run it under RT priority (chrt -f 20) as CI does.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-SONG=${SONG:-../shared/corpus/midi/symphony_7_2.mid}
+# The shared corpus sits beside the checkout (../shared/corpus) or where DMUS_CORPUS says; a clone
+# without it plays a song the project writes itself (tests/audio/make-test-song.mjs).
+CORPUS=${DMUS_CORPUS:-}
+for c in ../shared/corpus /work/shared/corpus; do
+  if [ -z "$CORPUS" ] && [ -d "$c" ]; then CORPUS=$c; fi
+done
 SONG_SECONDS=${SONG_SECONDS:-10}
 # shellcheck source=tests/audio/lib.sh
 source tests/audio/lib.sh
@@ -18,7 +23,16 @@ rm -rf "$ENGINE_BUILD"
   tests/audio/engine-scenario.ts tests/audio/compare-song.ts engine/host/render-worker.ts engine/cli.ts > "$OUT/engine-tsc.log" 2>&1 || true
 test -f "$ENGINE_BUILD/tests/audio/engine-scenario.js" || { cat "$OUT/engine-tsc.log"; exit 1; }
 echo '{"type":"module"}' > "$ENGINE_BUILD/package.json"
-if [ ! -f "$SONG" ]; then echo "song $SONG not found (the corpus sits beside the checkout in ../shared)"; exit 1; fi
+if [ -z "${SONG:-}" ]; then
+  if [ -n "$CORPUS" ] && [ -f "$CORPUS/midi/symphony_7_2.mid" ]; then
+    SONG=$CORPUS/midi/symphony_7_2.mid
+  else
+    SONG=$OUT/test-song.mid
+    node tests/audio/make-test-song.mjs "$SONG"
+    echo "(no shared corpus on this machine: playing the generated song $SONG)"
+  fi
+fi
+if [ ! -f "$SONG" ]; then echo "song $SONG not found"; exit 1; fi
 
 # One attempt: play, capture, judge. Exit 0 clean, 1 failed, 3 inconclusive (the JACK server itself
 # missed cycles, e.g. another process loaded the machine, and naudiodon saw no underflow).
@@ -46,8 +60,8 @@ attempt() {
   node bin/dmus.mjs render "$SONG" --out "$OUT/song-offline.wav" --quiet > "$OUT/song-offline.log"
   node "$ENGINE_BUILD/tests/audio/compare-song.js" "$OUT/song.wav" "$OUT/song-offline.wav" "$((SONG_SECONDS - 2))" || { echo "FAIL: the live capture does not match the offline render"; return 1; }
   # Control: the same comparison must tell a different render apart (the same song on another bank).
-  if [ -f ../shared/corpus/banks/TimGM6mb.dls ]; then
-    node bin/dmus.mjs render "$SONG" --bank ../shared/corpus/banks/TimGM6mb.dls --out "$OUT/song-other-bank.wav" --quiet > /dev/null
+  if [ -n "$CORPUS" ] && [ -f "$CORPUS/banks/TimGM6mb.dls" ]; then
+    node bin/dmus.mjs render "$SONG" --bank "$CORPUS/banks/TimGM6mb.dls" --out "$OUT/song-other-bank.wav" --quiet > /dev/null
     if node "$ENGINE_BUILD/tests/audio/compare-song.js" "$OUT/song.wav" "$OUT/song-other-bank.wav" "$((SONG_SECONDS - 2))"; then
       echo "FAIL: the comparison could not tell the song on another bank apart"; return 1
     fi

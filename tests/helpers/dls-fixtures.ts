@@ -5,7 +5,7 @@
  * drum and bank-select locales, DLS1 and DLS2 articulation lists, a cdl condition.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { corpusFile } from './corpus.js';
 import type { ConnectionBlock, DlsCollection, DlsWave } from '../../engine/dls/collection.js';
 import { encodeLocale } from '../../engine/dls/collection.js';
 import { buildCondition } from '../../engine/dls/conditions.js';
@@ -150,8 +150,8 @@ export function fixtureCollection(): DlsCollection {
   };
 }
 
-/** The shared corpus lives next to the repository (../shared); tests skip when it is absent. */
-export const TIMGM6MB_DLS = fileURLToPath(new URL('../../../shared/corpus/banks/TimGM6mb.dls', import.meta.url));
+/** The shared corpus (tests/helpers/corpus.ts finds it); tests skip when it is absent. */
+export const TIMGM6MB_DLS = corpusFile('banks/TimGM6mb.dls');
 export const TIMGM6MB_SF2 = '/usr/share/sounds/sf2/TimGM6mb.sf2';
 export const FLUIDR3_SF2 = '/usr/share/sounds/sf2/FluidR3_GM.sf2';
 export const FLUIDR3_DLS = '/tmp/FluidR3_GM.dls';

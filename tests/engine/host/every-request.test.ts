@@ -19,6 +19,7 @@ import type { RtMidiModule } from '../../../engine/midi/rtmidi.js';
 import { type MethodName, methods } from '../../../engine/protocol/messages.js';
 import { createClient, type ProtocolError } from '../../../engine/protocol/rpc.js';
 import { createMemoryPair } from '../../../engine/protocol/transports/in-memory.js';
+import { BUILTIN_BANK } from '../../helpers/corpus.js';
 
 const fakeRtMidi: RtMidiModule = {
   Input: class {
@@ -49,7 +50,7 @@ describe('every protocol request', () => {
     const client = createClient(b, { validate: true });
     await client.connected;
     const dir = mkdtempSync(join(tmpdir(), 'dmus-every-'));
-    const bank = readFileSync('../shared/corpus/banks/TimGM6mb.dls');
+    const bank = readFileSync(BUILTIN_BANK);
     const wave = readDls(new Uint8Array(bank)).waves[0];
     const called = new Set<MethodName>();
     const call = async <M extends MethodName>(m: M, p: Parameters<typeof client.call<M>>[1]) => {
@@ -79,7 +80,7 @@ describe('every protocol request', () => {
     await call('setPinState', { pinId: pin.id, state: 'RUN' });
     await call('setChannelGroups', { pinId: pin.id, groups: 3 });
     await call('setVoiceLimit', { pinId: pin.id, voices: 48 });
-    const col = await call('loadCollection', { path: '../shared/corpus/banks/TimGM6mb.dls' });
+    const col = await call('loadCollection', { path: BUILTIN_BANK });
     await call('loadCollectionData', { name: 'copy.dls', bytes: new Uint8Array(bank) });
     const withPiano = await call('downloadInstrument', { pinId: pin.id, collectionId: col.id, bank: 0, program: 0, drum: false });
     await call('setChannel', { pinId: pin.id, group: 2, channel: 0, program: 0, volume: 90, pan: 30, mute: false, solo: false, drum: false, priority: 0xc000000e });

@@ -12,6 +12,7 @@ import { EngineServer } from '../../../engine/host/server.js';
 import { Session } from '../../../engine/host/session.js';
 import { type EngineClient, type ProtocolError, createClient } from '../../../engine/protocol/rpc.js';
 import { createMemoryPair } from '../../../engine/protocol/transports/in-memory.js';
+import { BUILTIN_BANK } from '../../helpers/corpus.js';
 
 const servers: EngineServer[] = [];
 afterEach(async () => {
@@ -81,9 +82,9 @@ describe('engine host session', () => {
   it('collections: load a DLS from a path and from bytes, download one instrument with remapping, unload', async () => {
     const { client } = await start(null, false);
     const pin = await client.call('createPin', {});
-    const col = await client.call('loadCollection', { path: '../shared/corpus/banks/TimGM6mb.dls' });
+    const col = await client.call('loadCollection', { path: BUILTIN_BANK });
     expect(col.format).toBe('DLS2');
-    expect(col.instruments.length).toBe(136);
+    expect(col.instruments.length).toBe(129);
     const piano = col.instruments.find((i) => !i.drum && i.program === 0 && i.bank === 0)!;
     const after = await client.call('downloadInstrument', { pinId: pin.id, collectionId: col.id, bank: 0, program: 0, drum: false, as: { bank: 0, program: 5, drum: false } });
     const d = after.downloads.find((x) => x.kind === 'instrument')!;
@@ -91,9 +92,9 @@ describe('engine host session', () => {
     expect(d.patch).toEqual({ bank: 0, program: 5, drum: false });
     const unloaded = await client.call('unload', { pinId: pin.id, downloadId: d.downloadId });
     expect(unloaded.downloads).toHaveLength(0);
-    const bytes = new Uint8Array(readFileSync('../shared/corpus/banks/TimGM6mb.dls'));
+    const bytes = new Uint8Array(readFileSync(BUILTIN_BANK));
     const col2 = await client.call('loadCollectionData', { name: 'copy.dls', bytes });
-    expect(col2.instruments.length).toBe(136);
+    expect(col2.instruments.length).toBe(129);
   });
 
   it('answers bad requests with typed errors and keeps its state', async () => {
@@ -136,7 +137,7 @@ describe('engine host session', () => {
     const first = await start(dir, false);
     const pin = await first.client.call('createPin', { name: 'Keys' });
     await first.client.call('setChannelGroups', { pinId: pin.id, groups: 3 });
-    const col = await first.client.call('loadCollection', { path: '../shared/corpus/banks/TimGM6mb.dls' });
+    const col = await first.client.call('loadCollection', { path: BUILTIN_BANK });
     await first.client.call('downloadInstrument', { pinId: pin.id, collectionId: col.id, bank: 0, program: 0, drum: false, as: { bank: 0, program: 9, drum: false } });
     await first.client.call('setChannel', { pinId: pin.id, group: 2, channel: 0, program: 9, volume: 90, pan: 20 });
     const saved = JSON.parse(readFileSync(join(dir, 'session.json'), 'utf8'));
