@@ -33,13 +33,28 @@ export function instrumentInfo(ins: DlsInstrument): InstrumentInfo {
   };
 }
 
+/**
+ * The instrument list of a collection, built once: a collection does not change after it is read,
+ * and the list (every region of every instrument: 17,000 for FluidR3_GM) is asked for by every
+ * state snapshot and download.
+ */
+const instrumentLists = new WeakMap<DlsCollection, InstrumentInfo[]>();
+export function instrumentInfos(col: DlsCollection): InstrumentInfo[] {
+  let list = instrumentLists.get(col);
+  if (list === undefined) {
+    list = col.instruments.map(instrumentInfo);
+    instrumentLists.set(col, list);
+  }
+  return list;
+}
+
 export function collectionInfo(c: OpenCollection): CollectionInfo {
   return {
     id: c.id,
     name: c.name,
     path: c.path,
     format: c.format,
-    instruments: c.collection.instruments.map(instrumentInfo),
+    instruments: instrumentInfos(c.collection),
     waves: c.collection.waves.length,
     bytes: c.bytes,
     warnings: c.collection.warnings.slice(0, 200),

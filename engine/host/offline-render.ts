@@ -12,6 +12,7 @@ import { WavFileOutput } from '../sink/wav-file-output.js';
 import { builtInBankPath } from '../dls/system-bank.js';
 import { REFTIME_PER_SECOND, type RefTime } from '../dmus/units.js';
 import { Session } from './session.js';
+import { programsUsedBy } from './song-programs.js';
 
 export interface OfflineRenderOptions {
   song: Song;
@@ -66,7 +67,8 @@ export async function renderSongToWav(o: OfflineRenderOptions): Promise<OfflineR
     const bank = o.bankPath ?? builtInBankPath();
     if (!bank) throw new Error('no bank given and the built-in bank assets/dmus-gm.dls is missing');
     const c = await session.loadCollection({ path: bank });
-    session.downloadCollection({ pinId: pin.id, collectionId: c.id });
+    // Only the instruments the song can select (same output as the whole bank, less to convert).
+    session.downloadPrograms({ pinId: pin.id, collectionId: c.id, programs: programsUsedBy(o.song) });
     const seconds = o.song.duration / REFTIME_PER_SECOND + (o.tailSeconds ?? 2);
     return await renderSessionToWav(session, { pinId: pin.id, song: o.song, out: o.out, seconds, format: o.format, onProgress: o.onProgress });
   } finally {

@@ -23,7 +23,7 @@ import type { RefTime } from '../dmus/units.js';
 import type { AudioSettings, AudioStatus, CollectionInfo, PinInfo, SessionState, Stats } from '../protocol/messages.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/rpc.js';
-import { CollectionStore, collectionInfo, type OpenCollection } from './collections.js';
+import { CollectionStore, collectionInfo, instrumentInfos, type OpenCollection } from './collections.js';
 import { loadSession, type SavedChannel, type SavedSession, saveJsonAtomic } from './persistence.js';
 import { DAUD, DAUD_CHANNEL_OFFSET } from '../synth/constants.js';
 import { RenderEngine, type RenderEngineApi } from './render-engine.js';
@@ -740,7 +740,7 @@ export class Session {
     const ins = c.collection.instruments[index];
     const src = decodeLocale(ins.locale);
     const source = { bank: midiBank(ins.locale), program: src.program, drum: src.drum, name: '' };
-    source.name = collectionInfo(c).instruments[index].name;
+    source.name = instrumentInfos(c.collection)[index].name;
     const patch = as ?? { bank: source.bank, program: source.program, drum: source.drum };
     // A new instrument on the same patch replaces the old one, as a later download does on Windows.
     for (const [handle, i] of rec.instruments) {
@@ -805,6 +805,22 @@ export class Session {
     const rec = this.pinRecord(p.pinId);
     const c = this.collections.get(p.collectionId);
     this.downloadAll(rec.id, c);
+    this.changed();
+    return this.pinInfo(p.pinId);
+  }
+
+  /**
+   * Downloads the instruments of a collection whose program number is in `programs` (collection
+   * order, as downloadCollection does); every instrument when `programs` is null. The offline
+   * render uses it with programsUsedBy(song) (song-programs.ts says why the output is the same).
+   */
+  downloadPrograms(p: { pinId: number; collectionId: number; programs: ReadonlySet<number> | null }): PinInfo {
+    const rec = this.pinRecord(p.pinId);
+    const c = this.collections.get(p.collectionId);
+    const list = c.collection.instruments;
+    for (let index = 0; index < list.length; index++) {
+      if (p.programs === null || p.programs.has(list[index].locale.ulInstrument & 0x7f)) this.downloadIndex(rec, c, index);
+    }
     this.changed();
     return this.pinInfo(p.pinId);
   }

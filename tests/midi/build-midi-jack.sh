@@ -19,5 +19,8 @@ ln -s ../../node_modules "$DEST/node_modules"    # node-addon-api, pkg-prebuilds
 # node-gyp through npm so the machine's npm config (nodedir=/usr: local headers) applies; plain
 # `node-gyp` would try to download the headers from nodejs.org, which is unreachable here.
 (cd "$DEST" && npm exec --offline -- node-gyp rebuild > build.log 2>&1) || { tail -30 "$DEST/build.log" >&2; exit 1; }
-ldd "$DEST/build/Release/midi.node" | grep -q libjack || { echo "build-midi-jack: midi.node does not link libjack" >&2; exit 1; }
+# Read ldd's whole output first: `ldd | grep -q` under pipefail fails when grep exits at the first
+# match and ldd dies of SIGPIPE writing the rest.
+LINKED=$(ldd "$DEST/build/Release/midi.node")
+grep -q libjack <<< "$LINKED" || { echo "build-midi-jack: midi.node does not link libjack" >&2; exit 1; }
 echo "built $DEST (RtMidi with JACK MIDI)"

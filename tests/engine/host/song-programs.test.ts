@@ -1,0 +1,80 @@
+/**
+ * engine/host/song-programs.ts: the offline render downloads only the instruments a song can
+ * select. Checked as a musician would notice it: the WAV is the same, byte for byte, as with the
+ * whole bank downloaded, while far fewer instruments (and waves) are converted.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderSessionToWav } from '../../../engine/host/offline-render.js';
+import { Session } from '../../../engine/host/session.js';
+import { programsUsedBy } from '../../../engine/host/song-programs.js';
+import { encodeSmf, readSmf, type SmfWriteEvent } from '../../../engine/midi/smf.js';
+import { BUILTIN_BANK } from '../../helpers/corpus.js';
+
+const msg = (tick: number, ...bytes: number[]): SmfWriteEvent => ({ tick, kind: 'channel', data: Uint8Array.from(bytes) });
+
+/** Two groups: a bank-selected program that the bank lacks (falls back to bank 0), drums, a lead. */
+function song(): Uint8Array {
+  const g1: SmfWriteEvent[] = [msg(0, 0xb0, 0, 8), msg(0, 0xc0, 24), msg(0, 0xc1, 33), msg(0, 0xc9, 0)];
+  const g2: SmfWriteEvent[] = [msg(0, 0xc0, 81), msg(480, 0xc0, 48)];
+  for (let b = 0; b < 8; b++) {
+    const t = b * 240;
+    g1.push(msg(t, 0x90, 60 + (b % 5), 90), msg(t + 200, 0x80, 60 + (b % 5), 0));
+    g1.push(msg(t, 0x91, 36 + b, 100), msg(t + 220, 0x81, 36 + b, 0));
+    g1.push(msg(t, 0x99, b % 2 ? 38 : 36, 110), msg(t + 60, 0x89, b % 2 ? 38 : 36, 0));
+    g2.push(msg(t, 0x90, 72 + b, 80), msg(t + 120, 0x80, 72 + b, 0));
+  }
+  return encodeSmf({
+    format: 1,
+    ticksPerQuarter: 480,
+    tracks: [
+      { port: 0, events: g1 },
+      { port: 1, events: g2 },
+    ],
+  });
+}
+
+async function render(out: string, whole: boolean): Promise<{ instruments: number; bytes: Buffer }> {
+  const s = readSmf(song());
+  const session = new Session({ dir: null, output: 'offline', defaults: false });
+  await session.setAudioSettings({ sampleRate: 48000, bufferFrames: 256 });
+  await session.start();
+  try {
+    const pin = session.createPin({ name: 'render' });
+    session.setChannelGroups({ pinId: pin.id, groups: 2 });
+    const c = await session.loadCollection({ path: BUILTIN_BANK });
+    const info = whole ? session.downloadCollection({ pinId: pin.id, collectionId: c.id }) : session.downloadPrograms({ pinId: pin.id, collectionId: c.id, programs: programsUsedBy(s) });
+    await renderSessionToWav(session, { pinId: pin.id, song: s, out, seconds: 3 });
+    return { instruments: info.downloads.filter((d) => d.kind === 'instrument').length, bytes: readFileSync(out) };
+  } finally {
+    await session.close();
+  }
+}
+
+describe('programsUsedBy', () => {
+  it('lists 0 and every program a program change selects, on any channel and group', () => {
+    expect([...(programsUsedBy(readSmf(song())) ?? [])].sort((a, b) => a - b)).toEqual([0, 24, 33, 48, 81]);
+  });
+
+  it('gives up (null: download everything) when raw F7 escape bytes could hide a program change', () => {
+    const bytes = encodeSmf({ format: 0, ticksPerQuarter: 480, tracks: [{ events: [{ tick: 0, kind: 'escape', data: Uint8Array.of(0xc0, 5) }, msg(10, 0x90, 60, 100)] }] });
+    expect(programsUsedBy(readSmf(bytes))).toBeNull();
+  });
+
+  it('renders the same WAV, byte for byte, as with the whole bank downloaded, from far fewer instruments', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dmus-programs-'));
+    const whole = await render(join(dir, 'whole.wav'), true);
+    const some = await render(join(dir, 'some.wav'), false);
+    expect(whole.instruments).toBe(129);
+    // Programs 0, 24, 33, 48, 81 melodic plus the standard kit (drum program 0).
+    expect(some.instruments).toBe(6);
+    expect(some.bytes.equals(whole.bytes)).toBe(true);
+    // Not silence: the comparison is between two songs that sound.
+    const pcm = new Int16Array(some.bytes.buffer, some.bytes.byteOffset + 44, (some.bytes.length - 44) >> 1);
+    let peak = 0;
+    for (const x of pcm) peak = Math.max(peak, Math.abs(x));
+    expect(peak).toBeGreaterThan(3000);
+  });
+});
