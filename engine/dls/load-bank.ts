@@ -19,9 +19,13 @@ export interface LoadedBank {
   size: number;
 }
 
-export function loadBankBytes(bytes: Uint8Array): LoadedBank {
+/**
+ * `programs` (SF2 only): convert just the presets of these program numbers (readSf2AsDls). A DLS
+ * file is read whole either way: its waves are views onto the bytes and cost nothing to keep.
+ */
+export function loadBankBytes(bytes: Uint8Array, programs: ReadonlySet<number> | null = null): LoadedBank {
   const form = bytes.length >= 12 && fourcc(bytes, 0) === 'RIFF' ? fourcc(bytes, 8) : '';
-  if (form === 'sfbk') return { format: 'SF2', collection: readSf2AsDls(bytes).collection, size: bytes.length };
+  if (form === 'sfbk') return { format: 'SF2', collection: readSf2AsDls(bytes, programs).collection, size: bytes.length };
   if (form === 'DLS ') {
     const collection = readDls(bytes);
     return { format: collectionLevel(collection) === 2 ? 'DLS2' : 'DLS1', collection, size: bytes.length };

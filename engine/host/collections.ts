@@ -17,6 +17,8 @@ export interface OpenCollection {
   collection: DlsCollection;
   bytes: number;
   builtIn: boolean;
+  /** Only some presets were converted (loadFile with `programs`). */
+  partial: boolean;
 }
 
 export function instrumentInfo(ins: DlsInstrument): InstrumentInfo {
@@ -88,20 +90,26 @@ export class CollectionStore {
   private readonly open = new Map<number, OpenCollection>();
   private nextId = 1;
 
-  async loadFile(path: string, builtIn = false): Promise<OpenCollection> {
-    const existing = [...this.open.values()].find((c) => c.path === path);
+  /**
+   * Opens a bank file once (a second open of the same path returns the first). `programs`: a
+   * partial collection for a caller that knows what it will play (loadBankBytes); it is never
+   * shared with a later whole open of the same file.
+   */
+  async loadFile(path: string, builtIn = false, programs: ReadonlySet<number> | null = null): Promise<OpenCollection> {
+    const existing = programs === null ? [...this.open.values()].find((c) => c.path === path && !c.partial) : undefined;
     if (existing) return existing;
     const bytes = await readWhole(path);
-    return this.add(basename(path), path, bytes, builtIn);
+    return this.add(basename(path), path, bytes, builtIn, programs);
   }
 
   loadData(name: string, bytes: Uint8Array, path: string | null = null): OpenCollection {
     return this.add(name, path, bytes, false);
   }
 
-  private add(name: string, path: string | null, bytes: Uint8Array, builtIn: boolean): OpenCollection {
-    const { format, collection } = loadBankBytes(bytes);
-    const c: OpenCollection = { id: this.nextId++, name: infoText(collection.info, 'INAM') || name, path, format, collection, bytes: bytes.byteLength, builtIn };
+  private add(name: string, path: string | null, bytes: Uint8Array, builtIn: boolean, programs: ReadonlySet<number> | null = null): OpenCollection {
+    const { format, collection } = loadBankBytes(bytes, programs);
+    const partial = programs !== null && format === 'SF2';
+    const c: OpenCollection = { id: this.nextId++, name: infoText(collection.info, 'INAM') || name, path, format, collection, bytes: bytes.byteLength, builtIn, partial };
     this.open.set(c.id, c);
     return c;
   }

@@ -66,9 +66,10 @@ export async function renderSongToWav(o: OfflineRenderOptions): Promise<OfflineR
     if (o.voices) session.setVoiceLimit({ pinId: pin.id, voices: o.voices });
     const bank = o.bankPath ?? builtInBankPath();
     if (!bank) throw new Error('no bank given and the built-in bank assets/dmus-gm.dls is missing');
-    const c = await session.loadCollection({ path: bank });
     // Only the instruments the song can select (same output as the whole bank, less to convert).
-    session.downloadPrograms({ pinId: pin.id, collectionId: c.id, programs: programsUsedBy(o.song) });
+    const programs = programsUsedBy(o.song);
+    const c = await session.loadCollection({ path: bank }, programs);
+    session.downloadPrograms({ pinId: pin.id, collectionId: c.id, programs });
     const seconds = o.song.duration / REFTIME_PER_SECOND + (o.tailSeconds ?? 2);
     return await renderSessionToWav(session, { pinId: pin.id, song: o.song, out: o.out, seconds, format: o.format, onProgress: o.onProgress });
   } finally {

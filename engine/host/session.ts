@@ -684,8 +684,9 @@ export class Session {
 
   // ----- collections and downloads -----
 
-  async loadCollection(p: { path: string }): Promise<CollectionInfo> {
-    const c = await this.collections.loadFile(p.path);
+  /** `programs`: engine-internal (the offline render), see CollectionStore.loadFile. */
+  async loadCollection(p: { path: string }, programs: ReadonlySet<number> | null = null): Promise<CollectionInfo> {
+    const c = await this.collections.loadFile(p.path, false, programs);
     this.changed();
     return collectionInfo(c);
   }

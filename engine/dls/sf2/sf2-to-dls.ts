@@ -116,13 +116,17 @@ export interface Sf2ImportResult {
   version: { major: number; minor: number };
 }
 
-/** Reads an SF2 file and converts it (see module comment). */
-export function readSf2AsDls(bytes: Uint8Array): Sf2ImportResult {
+/**
+ * Reads an SF2 file and converts it (see module comment). With `programs`, only the presets of
+ * those program numbers (any bank) are converted, and only the waves they use: for a caller that
+ * knows what it will play (the offline render of a song), not for a bank a user browses.
+ */
+export function readSf2AsDls(bytes: Uint8Array, programs: ReadonlySet<number> | null = null): Sf2ImportResult {
   const bank = readSf2(bytes);
-  return { collection: sf2ToDls(bank), version: bank.version };
+  return { collection: sf2ToDls(bank, programs), version: bank.version };
 }
 
-export function sf2ToDls(bank: Sf2Bank): DlsCollection {
+export function sf2ToDls(bank: Sf2Bank, programs: ReadonlySet<number> | null = null): DlsCollection {
   const warnings = [...bank.warnings];
   const counts = new Map<string, number>();
   const note = (what: string) => counts.set(what, (counts.get(what) ?? 0) + 1);
@@ -132,6 +136,7 @@ export function sf2ToDls(bank: Sf2Bank): DlsCollection {
   let regionCount = 0;
 
   for (const preset of bank.presets) {
+    if (programs !== null && !programs.has(preset.preset & 0x7f)) continue;
     const drum = preset.bank === 128;
     if (!drum && preset.bank > 127) note(`preset bank ${preset.bank} > 127 mapped to CC0 ${preset.bank & 0x7f}`);
     const ins: DlsInstrument = {

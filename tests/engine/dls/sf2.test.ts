@@ -132,6 +132,21 @@ describe('SoundFont 2 import', () => {
     expect(back.instruments.map((i) => i.regions.length)).toEqual([2, 2]);
   });
 
+  it('converts only the presets of the programs asked for, with the same regions and wave data', () => {
+    const bytes = buildSf2(spec());
+    const whole = readSf2AsDls(bytes).collection;
+    const kitOnly = readSf2AsDls(bytes, new Set([0])).collection;
+    expect(kitOnly.instruments.map((i) => decodeLocale(i.locale))).toEqual([{ msb: 0, lsb: 0, drum: true, program: 0 }]);
+    // The kit uses the stereo pair only: two waves instead of all four.
+    expect(whole.waves.length).toBeGreaterThan(kitOnly.waves.length);
+    const wavesOf = (c: typeof whole, ins: (typeof whole.instruments)[number]) => ins.regions.map((r) => Array.from(c.waves[c.ptbl[r.wlnk.ulTableIndex]].data));
+    const kit = whole.instruments.find((i) => decodeLocale(i.locale).drum)!;
+    expect(kitOnly.instruments[0].regions.map((r) => ({ ...r, wlnk: { ...r.wlnk, ulTableIndex: 0 } }))).toEqual(kit.regions.map((r) => ({ ...r, wlnk: { ...r.wlnk, ulTableIndex: 0 } })));
+    expect(wavesOf(kitOnly, kitOnly.instruments[0])).toEqual(wavesOf(whole, kit));
+    expect(readSf2AsDls(bytes, new Set([3])).collection.instruments.map((i) => decodeLocale(i.locale).program)).toEqual([3]);
+    expect(readSf2AsDls(bytes, new Set([77])).collection.instruments).toEqual([]);
+  });
+
   it('rejects SF3 and corrupt hydra indexes with typed errors', () => {
     const sf3 = buildSf2({ ...spec(), version: [3, 0] });
     expect(() => readSf2AsDls(sf3)).toThrow('SF3 compressed samples are not supported');

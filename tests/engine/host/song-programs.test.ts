@@ -3,7 +3,7 @@
  * select. Checked as a musician would notice it: the WAV is the same, byte for byte, as with the
  * whole bank downloaded, while far fewer instruments (and waves) are converted.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,9 @@ import { renderSessionToWav } from '../../../engine/host/offline-render.js';
 import { Session } from '../../../engine/host/session.js';
 import { programsUsedBy } from '../../../engine/host/song-programs.js';
 import { encodeSmf, readSmf, type SmfWriteEvent } from '../../../engine/midi/smf.js';
+import { GEN } from '../../../engine/dls/sf2/sf2-to-dls.js';
 import { BUILTIN_BANK } from '../../helpers/corpus.js';
+import { buildSf2 } from '../../helpers/dls-sf2-builder.js';
 
 const msg = (tick: number, ...bytes: number[]): SmfWriteEvent => ({ tick, kind: 'channel', data: Uint8Array.from(bytes) });
 
@@ -36,7 +38,25 @@ function song(): Uint8Array {
   });
 }
 
-async function render(out: string, whole: boolean): Promise<{ instruments: number; bytes: Buffer }> {
+/** A small SoundFont: a looped saw-like wave on programs 0, 24, 33, 48, 81 and 100 (unused), and a kit. */
+function sf2(): Uint8Array {
+  const saw = Int16Array.from({ length: 400 }, (_, i) => ((i * 163) % 400) * 60 - 12000);
+  const presets = [0, 24, 33, 48, 81, 100].map((program, k) => ({ name: `P${program}`, preset: program, bank: 0, zones: [{ gens: [{ oper: GEN.instrument, amount: k % 2 }] }] }));
+  return buildSf2({
+    samples: [
+      { name: 'saw', frames: saw, loop: [40, 360], pitch: 60 },
+      { name: 'hit', frames: Int16Array.from({ length: 2000 }, (_, i) => Math.round(20000 * Math.exp(-i / 300) * Math.sin(i * 0.3))), pitch: 60 },
+    ],
+    instruments: [
+      { name: 'Saw', zones: [{ gens: [{ oper: GEN.sampleModes, amount: 1 }, { oper: GEN.sampleID, amount: 0 }] }] },
+      { name: 'Saw2', zones: [{ gens: [{ oper: GEN.sampleModes, amount: 1 }, { oper: GEN.coarseTune, amount: 7 }, { oper: GEN.sampleID, amount: 0 }] }] },
+      { name: 'Hit', zones: [{ gens: [{ oper: GEN.sampleID, amount: 1 }] }] },
+    ],
+    presets: [...presets, { name: 'Kit', preset: 0, bank: 128, zones: [{ gens: [{ oper: GEN.instrument, amount: 2 }] }] }],
+  });
+}
+
+async function render(out: string, whole: boolean, bank = BUILTIN_BANK): Promise<{ instruments: number; bytes: Buffer }> {
   const s = readSmf(song());
   const session = new Session({ dir: null, output: 'offline', defaults: false });
   await session.setAudioSettings({ sampleRate: 48000, bufferFrames: 256 });
@@ -44,13 +64,22 @@ async function render(out: string, whole: boolean): Promise<{ instruments: numbe
   try {
     const pin = session.createPin({ name: 'render' });
     session.setChannelGroups({ pinId: pin.id, groups: 2 });
-    const c = await session.loadCollection({ path: BUILTIN_BANK });
-    const info = whole ? session.downloadCollection({ pinId: pin.id, collectionId: c.id }) : session.downloadPrograms({ pinId: pin.id, collectionId: c.id, programs: programsUsedBy(s) });
+    const programs = whole ? null : programsUsedBy(s);
+    const c = await session.loadCollection({ path: bank }, programs);
+    const info = whole ? session.downloadCollection({ pinId: pin.id, collectionId: c.id }) : session.downloadPrograms({ pinId: pin.id, collectionId: c.id, programs });
     await renderSessionToWav(session, { pinId: pin.id, song: s, out, seconds: 3 });
     return { instruments: info.downloads.filter((d) => d.kind === 'instrument').length, bytes: readFileSync(out) };
   } finally {
     await session.close();
   }
+}
+
+/** Peak of a 16-bit WAV's samples (after the 44-byte header the WAV sink writes). */
+function peakOf(wav: Buffer): number {
+  const pcm = new Int16Array(wav.buffer, wav.byteOffset + 44, (wav.length - 44) >> 1);
+  let peak = 0;
+  for (const x of pcm) peak = Math.max(peak, Math.abs(x));
+  return peak;
 }
 
 describe('programsUsedBy', () => {
@@ -72,9 +101,18 @@ describe('programsUsedBy', () => {
     expect(some.instruments).toBe(6);
     expect(some.bytes.equals(whole.bytes)).toBe(true);
     // Not silence: the comparison is between two songs that sound.
-    const pcm = new Int16Array(some.bytes.buffer, some.bytes.byteOffset + 44, (some.bytes.length - 44) >> 1);
-    let peak = 0;
-    for (const x of pcm) peak = Math.max(peak, Math.abs(x));
-    expect(peak).toBeGreaterThan(3000);
+    expect(peakOf(some.bytes)).toBeGreaterThan(3000);
+  });
+
+  it('an SF2 converted only for the song renders the same WAV as the whole SoundFont', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dmus-programs-sf2-'));
+    const bank = join(dir, 'small.sf2');
+    writeFileSync(bank, sf2());
+    const whole = await render(join(dir, 'whole.wav'), true, bank);
+    const some = await render(join(dir, 'some.wav'), false, bank);
+    expect(whole.instruments).toBe(7);
+    expect(some.instruments).toBe(6); // program 100 is not converted
+    expect(some.bytes.equals(whole.bytes)).toBe(true);
+    expect(peakOf(some.bytes)).toBeGreaterThan(3000);
   });
 });
