@@ -198,12 +198,26 @@ export class Chorus {
     if (n <= 0) return;
     this.fresh = false;
 
+    // The three taps' constants live in locals (same arithmetic and order as a loop over the
+    // tap arrays, so the output is unchanged bit for bit).
     const buf = this.buf;
     const mask = this.mask;
-    const phaseCos = this.phaseCos;
-    const phaseSin = this.phaseSin;
-    const gainL = this.gainL;
-    const gainR = this.gainR;
+    const pc = this.phaseCos;
+    const ps = this.phaseSin;
+    const gl = this.gainL;
+    const gr = this.gainR;
+    const pc0 = pc[0];
+    const pc1 = pc[1];
+    const pc2 = pc[2];
+    const ps0 = ps[0];
+    const ps1 = ps[1];
+    const ps2 = ps[2];
+    const gl0 = gl[0];
+    const gl1 = gl[1];
+    const gl2 = gl[2];
+    const gr0 = gr[0];
+    const gr1 = gr[1];
+    const gr2 = gr[2];
     const rotC = this.rotC;
     const rotS = this.rotS;
     const delayTarget = this.delayTarget;
@@ -230,33 +244,23 @@ export class Chorus {
           feedback = fbTarget;
         }
       }
-      // Glide delay and depth towards their targets at a bounded rate.
-      let step = delayTarget - delay;
-      delay += Math.min(SLEW, Math.max(-SLEW, step));
-      step = depthTarget - depth;
-      depth += Math.min(SLEW, Math.max(-SLEW, step));
-
-      let sumL = 0;
-      let sumR = 0;
-      let sumTaps = 0;
-      for (let v = 0; v < VOICE_COUNT; v++) {
-        // sin(phase + offset_v) from the phasor: s cos(off) + c sin(off).
-        let d = delay + depth * (s * phaseCos[v] + c * phaseSin[v]);
-        if (d < MIN_DELAY_SAMPLES) d = MIN_DELAY_SAMPLES;
-        const di = d | 0;
-        const f = d - di;
-        const i = w - di;
-        // Samples at delays di-1 (newer), di, di+1, di+2; every one is already written (di >= 2).
-        const pm1 = buf[(i + 1) & mask];
-        const p0 = buf[i & mask];
-        const p1 = buf[(i - 1) & mask];
-        const p2 = buf[(i - 2) & mask];
-        // Catmull-Rom between p0 (f = 0) and p1 (f = 1).
-        const y = p0 + 0.5 * f * (p1 - pm1 + f * (2 * pm1 - 5 * p0 + 4 * p1 - p2 + f * (3 * (p0 - p1) + p2 - pm1)));
-        sumL += gainL[v] * y;
-        sumR += gainR[v] * y;
-        sumTaps += y;
+      // Glide delay and depth towards their targets at a bounded rate (settled: no change).
+      if (delay !== delayTarget) {
+        const step = delayTarget - delay;
+        delay += step > SLEW ? SLEW : step < -SLEW ? -SLEW : step;
       }
+      if (depth !== depthTarget) {
+        const step = depthTarget - depth;
+        depth += step > SLEW ? SLEW : step < -SLEW ? -SLEW : step;
+      }
+
+      // sin(phase + offset_v) from the phasor: s cos(off) + c sin(off).
+      const y0 = tap(buf, mask, w, delay + depth * (s * pc0 + c * ps0));
+      const y1 = tap(buf, mask, w, delay + depth * (s * pc1 + c * ps1));
+      const y2 = tap(buf, mask, w, delay + depth * (s * pc2 + c * ps2));
+      const sumL = gl0 * y0 + gl1 * y1 + gl2 * y2;
+      const sumR = gr0 * y0 + gr1 * y1 + gr2 * y2;
+      const sumTaps = y0 + y1 + y2;
       outL[t] += sumL * g;
       outR[t] += sumR * g;
 
@@ -302,4 +306,22 @@ export class Chorus {
     this.fbGain = this.fbTarget;
     this.rampLeft = 0;
   }
+}
+
+/**
+ * One tap at delay `delay` samples behind write position w: Catmull-Rom between the samples at
+ * delays di (f = 0) and di + 1 (f = 1). Small enough that V8 inlines it (a double returned from a
+ * call that is not inlined would be boxed).
+ */
+function tap(buf: Float32Array, mask: number, w: number, delay: number): number {
+  const d = delay < MIN_DELAY_SAMPLES ? MIN_DELAY_SAMPLES : delay;
+  const di = d | 0;
+  const f = d - di;
+  const i = w - di;
+  // Samples at delays di-1 (newer), di, di+1, di+2; every one is already written (di >= 2).
+  const pm1 = buf[(i + 1) & mask];
+  const p0 = buf[i & mask];
+  const p1 = buf[(i - 1) & mask];
+  const p2 = buf[(i - 2) & mask];
+  return p0 + 0.5 * f * (p1 - pm1 + f * (2 * pm1 - 5 * p0 + 4 * p1 - p2 + f * (3 * (p0 - p1) + p2 - pm1)));
 }

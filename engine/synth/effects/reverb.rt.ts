@@ -122,8 +122,6 @@ export class Reverb {
   private readonly dampB: Float64Array;
   private readonly dampA: Float64Array;
   private readonly dampState: Float64Array;
-  /** Scratch for the line outputs of one sample (preallocated, reused). */
-  private readonly lineOut: Float64Array;
 
   private readonly diffBuf: Float32Array;
   private readonly diffMask: number;
@@ -179,7 +177,6 @@ export class Reverb {
     this.dampB = new Float64Array(LINE_COUNT);
     this.dampA = new Float64Array(LINE_COUNT);
     this.dampState = new Float64Array(LINE_COUNT);
-    this.lineOut = new Float64Array(LINE_COUNT);
 
     this.diffLength = new Int32Array(DIFFUSER_COUNT);
     this.diffGain = new Float64Array(DIFFUSER_COUNT);
@@ -245,7 +242,6 @@ export class Reverb {
     this.lineBuf.fill(0);
     this.diffBuf.fill(0);
     this.dampState.fill(0);
-    this.lineOut.fill(0);
     this.lineWrite = 0;
     this.diffWrite = 0;
     this.snapGains();
@@ -261,19 +257,73 @@ export class Reverb {
     if (n <= 0) return;
     this.fresh = false;
 
+    // Everything the per-sample loop reads is held in locals (8 lines, 4 diffusers): the loop
+    // then touches only the two ring buffers and the in/out blocks. Same arithmetic, same order
+    // as the textbook loops over the arrays, so the output is unchanged bit for bit.
     const lineBuf = this.lineBuf;
     const lineMask = this.lineMask;
-    const lineOffset = this.lineOffset;
-    const lineLength = this.lineLength;
-    const dampB = this.dampB;
-    const dampA = this.dampA;
-    const dampState = this.dampState;
-    const y = this.lineOut;
     const diffBuf = this.diffBuf;
     const diffMask = this.diffMask;
-    const diffOffset = this.diffOffset;
-    const diffLength = this.diffLength;
-    const diffGain = this.diffGain;
+    const lo = this.lineOffset;
+    const ll = this.lineLength;
+    const lo0 = lo[0];
+    const lo1 = lo[1];
+    const lo2 = lo[2];
+    const lo3 = lo[3];
+    const lo4 = lo[4];
+    const lo5 = lo[5];
+    const lo6 = lo[6];
+    const lo7 = lo[7];
+    const ll0 = ll[0];
+    const ll1 = ll[1];
+    const ll2 = ll[2];
+    const ll3 = ll[3];
+    const ll4 = ll[4];
+    const ll5 = ll[5];
+    const ll6 = ll[6];
+    const ll7 = ll[7];
+    const dB = this.dampB;
+    const dA = this.dampA;
+    const db0 = dB[0];
+    const db1 = dB[1];
+    const db2 = dB[2];
+    const db3 = dB[3];
+    const db4 = dB[4];
+    const db5 = dB[5];
+    const db6 = dB[6];
+    const db7 = dB[7];
+    const da0 = dA[0];
+    const da1 = dA[1];
+    const da2 = dA[2];
+    const da3 = dA[3];
+    const da4 = dA[4];
+    const da5 = dA[5];
+    const da6 = dA[6];
+    const da7 = dA[7];
+    const ds = this.dampState;
+    let s0 = ds[0];
+    let s1 = ds[1];
+    let s2 = ds[2];
+    let s3 = ds[3];
+    let s4 = ds[4];
+    let s5 = ds[5];
+    let s6 = ds[6];
+    let s7 = ds[7];
+    const fo = this.diffOffset;
+    const fl = this.diffLength;
+    const fg = this.diffGain;
+    const fo0 = fo[0];
+    const fo1 = fo[1];
+    const fo2 = fo[2];
+    const fo3 = fo[3];
+    const fl0 = fl[0];
+    const fl1 = fl[1];
+    const fl2 = fl[2];
+    const fl3 = fl[3];
+    const g0 = fg[0];
+    const g1 = fg[1];
+    const g2 = fg[2];
+    const g3 = fg[3];
     let lw = this.lineWrite;
     let dw = this.diffWrite;
 
@@ -298,37 +348,67 @@ export class Reverb {
 
       // Input diffusion: 4 Schroeder allpasses, H(z) = (z^-D - g) / (1 - g z^-D).
       let x = input[t] * gIn;
-      for (let k = 0; k < DIFFUSER_COUNT; k++) {
-        const off = diffOffset[k];
-        const g = diffGain[k];
-        const d = diffBuf[off + ((dw - diffLength[k]) & diffMask)];
-        let v = x + g * d;
-        v += DENORMAL_GUARD;
-        v -= DENORMAL_GUARD;
-        diffBuf[off + dw] = v;
-        x = d - g * v;
-      }
+      let d = diffBuf[fo0 + ((dw - fl0) & diffMask)];
+      let v = x + g0 * d;
+      v += DENORMAL_GUARD;
+      v -= DENORMAL_GUARD;
+      diffBuf[fo0 + dw] = v;
+      x = d - g0 * v;
+      d = diffBuf[fo1 + ((dw - fl1) & diffMask)];
+      v = x + g1 * d;
+      v += DENORMAL_GUARD;
+      v -= DENORMAL_GUARD;
+      diffBuf[fo1 + dw] = v;
+      x = d - g1 * v;
+      d = diffBuf[fo2 + ((dw - fl2) & diffMask)];
+      v = x + g2 * d;
+      v += DENORMAL_GUARD;
+      v -= DENORMAL_GUARD;
+      diffBuf[fo2 + dw] = v;
+      x = d - g2 * v;
+      d = diffBuf[fo3 + ((dw - fl3) & diffMask)];
+      v = x + g3 * d;
+      v += DENORMAL_GUARD;
+      v -= DENORMAL_GUARD;
+      diffBuf[fo3 + dw] = v;
+      x = d - g3 * v;
       dw = (dw + 1) & diffMask;
 
       // Line outputs through their damping filters.
-      for (let i = 0; i < LINE_COUNT; i++) {
-        const v = lineBuf[lineOffset[i] + ((lw - lineLength[i]) & lineMask)];
-        let s = dampB[i] * v + dampA[i] * dampState[i];
-        s += DENORMAL_GUARD;
-        s -= DENORMAL_GUARD;
-        dampState[i] = s;
-        y[i] = s;
-      }
+      s0 = db0 * lineBuf[lo0 + ((lw - ll0) & lineMask)] + da0 * s0;
+      s0 += DENORMAL_GUARD;
+      s0 -= DENORMAL_GUARD;
+      s1 = db1 * lineBuf[lo1 + ((lw - ll1) & lineMask)] + da1 * s1;
+      s1 += DENORMAL_GUARD;
+      s1 -= DENORMAL_GUARD;
+      s2 = db2 * lineBuf[lo2 + ((lw - ll2) & lineMask)] + da2 * s2;
+      s2 += DENORMAL_GUARD;
+      s2 -= DENORMAL_GUARD;
+      s3 = db3 * lineBuf[lo3 + ((lw - ll3) & lineMask)] + da3 * s3;
+      s3 += DENORMAL_GUARD;
+      s3 -= DENORMAL_GUARD;
+      s4 = db4 * lineBuf[lo4 + ((lw - ll4) & lineMask)] + da4 * s4;
+      s4 += DENORMAL_GUARD;
+      s4 -= DENORMAL_GUARD;
+      s5 = db5 * lineBuf[lo5 + ((lw - ll5) & lineMask)] + da5 * s5;
+      s5 += DENORMAL_GUARD;
+      s5 -= DENORMAL_GUARD;
+      s6 = db6 * lineBuf[lo6 + ((lw - ll6) & lineMask)] + da6 * s6;
+      s6 += DENORMAL_GUARD;
+      s6 -= DENORMAL_GUARD;
+      s7 = db7 * lineBuf[lo7 + ((lw - ll7) & lineMask)] + da7 * s7;
+      s7 += DENORMAL_GUARD;
+      s7 -= DENORMAL_GUARD;
 
       // Orthonormal 8-point fast Walsh-Hadamard transform (the feedback matrix).
-      const a0 = y[0] + y[1];
-      const a1 = y[0] - y[1];
-      const a2 = y[2] + y[3];
-      const a3 = y[2] - y[3];
-      const a4 = y[4] + y[5];
-      const a5 = y[4] - y[5];
-      const a6 = y[6] + y[7];
-      const a7 = y[6] - y[7];
+      const a0 = s0 + s1;
+      const a1 = s0 - s1;
+      const a2 = s2 + s3;
+      const a3 = s2 - s3;
+      const a4 = s4 + s5;
+      const a5 = s4 - s5;
+      const a6 = s6 + s7;
+      const a7 = s6 - s7;
       const b0 = a0 + a2;
       const b1 = a1 + a3;
       const b2 = a0 - a2;
@@ -351,17 +431,25 @@ export class Reverb {
       outR[t] += m2 * gOut;
 
       const inj = x * INJECT_GAIN;
-      lineBuf[lineOffset[0] + lw] = m0 + inj;
-      lineBuf[lineOffset[1] + lw] = m1 + inj;
-      lineBuf[lineOffset[2] + lw] = m2 + inj;
-      lineBuf[lineOffset[3] + lw] = m3 + inj;
-      lineBuf[lineOffset[4] + lw] = m4 + inj;
-      lineBuf[lineOffset[5] + lw] = m5 + inj;
-      lineBuf[lineOffset[6] + lw] = m6 + inj;
-      lineBuf[lineOffset[7] + lw] = m7 + inj;
+      lineBuf[lo0 + lw] = m0 + inj;
+      lineBuf[lo1 + lw] = m1 + inj;
+      lineBuf[lo2 + lw] = m2 + inj;
+      lineBuf[lo3 + lw] = m3 + inj;
+      lineBuf[lo4 + lw] = m4 + inj;
+      lineBuf[lo5 + lw] = m5 + inj;
+      lineBuf[lo6 + lw] = m6 + inj;
+      lineBuf[lo7 + lw] = m7 + inj;
       lw = (lw + 1) & lineMask;
     }
 
+    ds[0] = s0;
+    ds[1] = s1;
+    ds[2] = s2;
+    ds[3] = s3;
+    ds[4] = s4;
+    ds[5] = s5;
+    ds[6] = s6;
+    ds[7] = s7;
     this.lineWrite = lw;
     this.diffWrite = dw;
     this.inGain = gIn;
