@@ -13,11 +13,8 @@ import { fileURLToPath } from 'node:url';
 /** assets/dmus-gm.dls: the General MIDI bank the project generates and ships (129 instruments). */
 export const BUILTIN_BANK = fileURLToPath(new URL('../../assets/dmus-gm.dls', import.meta.url));
 
-const candidates = [
-  process.env.DMUS_CORPUS,
-  fileURLToPath(new URL('../../../shared/corpus', import.meta.url)),
-  '/work/shared/corpus',
-].filter((p): p is string => typeof p === 'string' && p.length > 0);
+/** DMUS_CORPUS, when set, is the only place looked at (set it to a missing path to test without). */
+const candidates = process.env.DMUS_CORPUS ? [process.env.DMUS_CORPUS] : [fileURLToPath(new URL('../../../shared/corpus', import.meta.url)), '/work/shared/corpus'];
 
 /** The corpus folder, or null when this machine has none. */
 export const CORPUS_DIR: string | null = candidates.find((p) => existsSync(p)) ?? null;
