@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { type DlsCollection, type DlsInstrument, decodeLocale, effectiveVelocityRange, infoText, midiBank } from '../dls/collection.js';
 import { loadBankBytes } from '../dls/load-bank.js';
 import { DmusError } from '../dmus/errors.js';
-import type { CollectionInfo, InstrumentInfo } from '../protocol/messages.js';
+import type { CollectionInfo, CollectionSummary, InstrumentInfo } from '../protocol/messages.js';
 
 export interface OpenCollection {
   id: number;
@@ -84,6 +84,12 @@ async function readWhole(path: string): Promise<Uint8Array> {
   } finally {
     await fh.close();
   }
+}
+
+/** What a state snapshot says of a collection (CollectionSummary in the protocol). */
+export function collectionSummary(c: OpenCollection): CollectionSummary {
+  const { instruments, ...rest } = collectionInfo(c);
+  return { ...rest, instrumentCount: instruments.length };
 }
 
 export class CollectionStore {

@@ -60,6 +60,7 @@ export class EngineServer {
         return r;
       },
       loadCollectionData: (p) => s.loadCollectionData(p),
+      getCollection: (p) => s.getCollection(p),
       closeCollection: (p) => s.closeCollection(p),
       downloadInstrument: (p) => s.downloadInstrument(p),
       downloadCollection: (p) => s.downloadCollection(p),

@@ -23,7 +23,7 @@ import type { RefTime } from '../dmus/units.js';
 import type { AudioSettings, AudioStatus, CollectionInfo, PinInfo, SessionState, Stats } from '../protocol/messages.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/rpc.js';
-import { CollectionStore, collectionInfo, instrumentInfos, type OpenCollection } from './collections.js';
+import { CollectionStore, collectionInfo, collectionSummary, instrumentInfos, type OpenCollection } from './collections.js';
 import { loadSession, type SavedChannel, type SavedSession, saveJsonAtomic } from './persistence.js';
 import { DAUD, DAUD_CHANNEL_OFFSET } from '../synth/constants.js';
 import { RenderEngine, type RenderEngineApi } from './render-engine.js';
@@ -377,7 +377,7 @@ export class Session {
     return {
       version: PROTOCOL_VERSION,
       pins: [...this.pins.keys()].map((id) => this.pinInfo(id)),
-      collections: this.collections.list().map(collectionInfo),
+      collections: this.collections.list().map(collectionSummary),
       audio: this.audioStatus(),
       midi: this.midiState(),
       thru: this.thruState(),
@@ -702,6 +702,11 @@ export class Session {
     }
     this.changed();
     return collectionInfo(c);
+  }
+
+  /** One open collection with its instrument list (state snapshots carry only a summary). */
+  getCollection(p: { collectionId: number }): CollectionInfo {
+    return collectionInfo(this.collections.get(p.collectionId));
   }
 
   closeCollection(p: { collectionId: number }): Record<string, never> {

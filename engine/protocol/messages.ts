@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Largest binary payload a request may carry (a DLS/SF2 bank or a song uploaded from a browser). */
 export const MAX_BYTES = 512 * 1024 * 1024;
@@ -100,6 +100,14 @@ export const CollectionInfo = z.object({
 });
 export type CollectionInfo = z.infer<typeof CollectionInfo>;
 
+/**
+ * A collection as every state snapshot carries it: everything but the instrument list, which
+ * getCollection returns. A large bank's list (FluidR3_GM: 189 instruments, 17,000 regions, about
+ * 1 MB of JSON) would otherwise travel with every onState, i.e. with every slider move.
+ */
+export const CollectionSummary = CollectionInfo.omit({ instruments: true }).extend({ instrumentCount: z.number().int() });
+export type CollectionSummary = z.infer<typeof CollectionSummary>;
+
 export const AudioSettings = z.object({
   /** PortAudio device id, or null for the default output. */
   deviceId: z.number().int().nullable(),
@@ -173,7 +181,7 @@ export type TransportState = z.infer<typeof TransportState>;
 export const SessionState = z.object({
   version: z.literal(PROTOCOL_VERSION),
   pins: z.array(PinInfo),
-  collections: z.array(CollectionInfo),
+  collections: z.array(CollectionSummary),
   audio: AudioStatus,
   midi: MidiStatus,
   thru: z.array(ThruRoute),
@@ -270,6 +278,7 @@ export const methods = {
   // collections and downloads
   loadCollection: { params: z.object({ path: z.string().min(1).max(4096) }).strict(), result: CollectionInfo },
   loadCollectionData: { params: z.object({ name: z.string().min(1).max(256), bytes: bytes() }).strict(), result: CollectionInfo },
+  getCollection: { params: z.object({ collectionId: id }).strict(), result: CollectionInfo },
   closeCollection: { params: z.object({ collectionId: id }).strict(), result: z.object({}) },
   downloadInstrument: {
     params: z

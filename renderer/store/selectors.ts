@@ -1,11 +1,12 @@
 /** Derived views of the mirrored session, shared by panels and tests. */
-import type { CollectionInfo, PinInfo, SessionState } from '../../engine/protocol/messages.js';
+import type { PinInfo } from '../../engine/protocol/messages.js';
+import type { CollectionView, SessionView } from './slices/session.js';
 import type { AppStore } from './types.js';
 
 export const selectPins = (s: AppStore): PinInfo[] => s.session?.pins ?? EMPTY_PINS;
-export const selectCollections = (s: AppStore): CollectionInfo[] => s.session?.collections ?? EMPTY_COLLECTIONS;
+export const selectCollections = (s: AppStore): CollectionView[] => s.session?.collections ?? EMPTY_COLLECTIONS;
 const EMPTY_PINS: PinInfo[] = [];
-const EMPTY_COLLECTIONS: CollectionInfo[] = [];
+const EMPTY_COLLECTIONS: CollectionView[] = [];
 
 export function selectPin(s: AppStore, pinId: number | null): PinInfo | undefined {
   return pinId === null ? undefined : s.session?.pins.find((p) => p.id === pinId);
@@ -25,7 +26,7 @@ export function formatBytes(n: number): string {
 }
 
 /** Instrument names a pin answers to, by patch key, for the channel grid's instrument menus. */
-export function patchNames(pin: PinInfo, session: SessionState | null): Map<string, string> {
+export function patchNames(pin: PinInfo, session: SessionView | null): Map<string, string> {
   const names = new Map<string, string>();
   for (const d of pin.downloads) {
     if (d.patch && d.source) names.set(patchKey(d.patch), d.source.name);

@@ -14,6 +14,7 @@ import type {
   Stats,
   ThruRoute,
 } from '../../engine/protocol/messages.js';
+import { PROTOCOL_VERSION } from '../../engine/protocol/messages.js';
 import { createClient, type EngineClient, type Handlers, ProtocolError, type ServerConnection, serveProtocol } from '../../engine/protocol/rpc.js';
 import type { Transport } from '../../engine/protocol/transport.js';
 import { createMemoryPair } from '../../engine/protocol/transports/in-memory.js';
@@ -58,8 +59,12 @@ export interface FakeEngineOptions {
   token?: string;
 }
 
+/** The fake's own session: the protocol's state with full collections (the real engine keeps them so too). */
+export type FakeState = Omit<SessionState, 'collections'> & { collections: CollectionInfo[] };
+
 export interface FakeEngine {
-  readonly state: SessionState;
+  /** The engine's session; collections in full (snapshots carry summaries, as the real engine's do). */
+  readonly state: FakeState;
   readonly handlers: Handlers;
   readonly calls: Array<{ method: string; params: unknown }>;
   /** Serves one client on this transport. */
@@ -95,8 +100,8 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
   const recorded: number[][] = [];
 
   const settings: AudioSettings = { deviceId: null, sampleRate: 48000, bufferFrames: 256, latencyBuffers: 2, prefetchMs: 5 };
-  const state: SessionState = {
-    version: 1,
+  const state: FakeState = {
+    version: PROTOCOL_VERSION,
     pins: [],
     collections: options.builtInBank === false ? [] : [structuredClone(BUILT_IN)],
     audio: { output: 'null', reason: 'no audio device (fake engine)', settings, latencyMs: 10.7 },
@@ -108,7 +113,12 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
   const notify = <N extends NotificationName>(event: N, data: NotificationData<N>) => {
     for (const c of connections) if (c.ready) c.notify(event, data);
   };
-  const changed = () => notify('onState', structuredClone(state));
+  /** A state snapshot as the engine sends it: each collection as a summary (getCollection has the rest). */
+  const snapshot = (): SessionState => {
+    const { collections, ...rest } = structuredClone(state);
+    return { ...rest, collections: collections.map(({ instruments, ...c }) => ({ ...c, instrumentCount: instruments.length })) };
+  };
+  const changed = () => notify('onState', snapshot());
 
   const pinOf = (pinId: number) => {
     const pin = state.pins.find((p) => p.id === pinId);
@@ -141,7 +151,7 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
   };
 
   const handlers: Handlers = {
-    getState: () => structuredClone(state),
+    getState: () => snapshot(),
     createPin: ({ name }) => pinResult(addPin(name)),
     removePin: ({ pinId }) => {
       pinOf(pinId);
@@ -225,6 +235,7 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
       changed();
       return c;
     },
+    getCollection: ({ collectionId }) => structuredClone(collectionOf(collectionId)),
     closeCollection: ({ collectionId }) => {
       collectionOf(collectionId);
       state.collections = state.collections.filter((c) => c.id !== collectionId);

@@ -16,7 +16,8 @@ async function connected(options: Parameters<typeof createFakeEngine>[0] = {}) {
   const app = createApp(link);
   link.attach(createClient(engine.pair(), { validate: true }));
   await link.call('getState', {});
-  for (let i = 0; i < 5 && !app.store.getState().session; i++) await flush();
+  const ready = () => app.store.getState().session?.collections.every((c) => c.instruments.length === c.instrumentCount) === true;
+  for (let i = 0; i < 10 && !ready(); i++) await flush();
   return { engine, link, app, store: app.store };
 }
 
@@ -28,6 +29,32 @@ describe('store', () => {
     expect(s.link.engine).toBe('fake-engine');
     expect(s.session?.pins.map((p) => p.name)).toEqual(['Synth 1']);
     expect(s.selectedPinId).toBe(1);
+  });
+
+  it('asks for the instrument list of each collection once (snapshots carry only a summary)', async () => {
+    const { store, engine } = await connected();
+    const asked = () => engine.calls.filter((c) => c.method === 'getCollection').length;
+    const bank = store.getState().session!.collections[0];
+    expect(bank.instrumentCount).toBeGreaterThan(0);
+    expect(bank.instruments).toHaveLength(bank.instrumentCount);
+    expect(asked()).toBe(1);
+    // Changes that are not about collections bring new snapshots, not new list requests.
+    await store.getState().createPin('Pads');
+    await store.getState().setChannelGroups(2, 3);
+    await flush();
+    expect(asked()).toBe(1);
+    expect(store.getState().session!.collections[0].instruments).toBe(bank.instruments);
+    // A bank opened later: its list comes with the load's answer, or (when the engine's snapshot
+    // naming it arrives first) from one request; then no more, whatever changes.
+    await store.getState().loadBankData('mine.dls', new TextEncoder().encode('RIFF....DLS '));
+    await flush();
+    const afterLoad = asked();
+    expect(afterLoad).toBeLessThanOrEqual(2);
+    expect(store.getState().session!.collections.map((c) => c.instruments.length === c.instrumentCount)).toEqual([true, true]);
+    await store.getState().setChannelGroups(2, 2);
+    await store.getState().createPin('Keys');
+    await flush();
+    expect(asked()).toBe(afterLoad);
   });
 
   it('creates a second pin and sets 3 channel groups, as the engine answers', async () => {

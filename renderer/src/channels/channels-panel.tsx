@@ -4,7 +4,8 @@
  * solo, drum flag, voice priority and an activity light. Lights are lit by the frame loop.
  */
 import { useMemo, useRef, useState } from 'react';
-import type { PinInfo, SessionState } from '../../../engine/protocol/messages.js';
+import type { PinInfo } from '../../../engine/protocol/messages.js';
+import type { SessionView } from '../../store/slices/session.js';
 import { useAppStore } from '../../store/index.js';
 import { formatBank, patchKey, patchNames } from '../../store/selectors.js';
 import { ErrorNote, PinPicker, range } from '../common.js';
@@ -74,7 +75,7 @@ export function ChannelsPanel() {
   );
 }
 
-function ChannelGrid(props: { pin: PinInfo; group: number; session: SessionState | null; lightRef: (i: number) => (el: HTMLElement | null) => (() => void) | undefined }) {
+function ChannelGrid(props: { pin: PinInfo; group: number; session: SessionView | null; lightRef: (i: number) => (el: HTMLElement | null) => (() => void) | undefined }) {
   const { pin, group } = props;
   const setChannel = useAppStore((s) => s.setChannel);
   const names = useMemo(() => patchNames(pin, props.session), [pin, props.session]);

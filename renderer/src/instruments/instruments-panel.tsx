@@ -4,7 +4,8 @@
  * (optionally remapped), and see, unload or remap what each synth holds and the memory it uses.
  */
 import { useMemo, useRef, useState } from 'react';
-import type { CollectionInfo, InstrumentInfo } from '../../../engine/protocol/messages.js';
+import type { InstrumentInfo } from '../../../engine/protocol/messages.js';
+import type { CollectionView } from '../../store/slices/session.js';
 import { useAppStore } from '../../store/index.js';
 import { formatBank, formatBytes, pinMemoryBytes, selectCollections, selectPins } from '../../store/selectors.js';
 import { getBridge } from '../bridge.js';
@@ -105,7 +106,7 @@ export function InstrumentsPanel() {
   );
 }
 
-function CollectionList(props: { collections: CollectionInfo[]; selected: number | null; onSelect: (id: number) => void; onClose: (id: number) => void }) {
+function CollectionList(props: { collections: CollectionView[]; selected: number | null; onSelect: (id: number) => void; onClose: (id: number) => void }) {
   return (
     <ul className="collection-list" aria-label="Open banks">
       {props.collections.map((c) => (
@@ -114,7 +115,7 @@ function CollectionList(props: { collections: CollectionInfo[]; selected: number
             <strong>{c.name}</strong>
             {c.builtIn ? <span className="badge">built-in</span> : null}
             <span className="muted">
-              {c.format} · {c.instruments.length} instruments · {c.waves} waves · {formatBytes(c.bytes)}
+              {c.format} · {c.instrumentCount} instruments · {c.waves} waves · {formatBytes(c.bytes)}
             </span>
           </button>
           {c.warnings.length ? (
@@ -142,7 +143,7 @@ function CollectionList(props: { collections: CollectionInfo[]; selected: number
 
 type BankKey = `${'m' | 'd'}:${number}`;
 
-function InstrumentBrowser(props: { collection: CollectionInfo }) {
+function InstrumentBrowser(props: { collection: CollectionView }) {
   const { collection } = props;
   const banks = useMemo(() => {
     const keys = new Map<BankKey, string>();
@@ -197,7 +198,7 @@ function InstrumentBrowser(props: { collection: CollectionInfo }) {
   );
 }
 
-function DownloadForm(props: { collection: CollectionInfo; instrument: InstrumentInfo }) {
+function DownloadForm(props: { collection: CollectionView; instrument: InstrumentInfo }) {
   const selectedPin = useAppStore((s) => s.selectedPinId);
   const pins = useAppStore(selectPins);
   const busy = useAppStore((s) => s.busy.download === true);

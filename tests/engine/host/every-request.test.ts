@@ -94,6 +94,7 @@ describe('every protocol request', () => {
     await call('downloadCollection', { pinId: pin.id, collectionId: col.id });
     const raw = await call('downloadRaw', { pinId: pin.id, bytes: packWaveDownload(wave, 1_000_000) });
     await call('unloadRaw', { pinId: pin.id, downloadHandle: raw.downloadHandle });
+    expect((await call('getCollection', { collectionId: col.id })).instruments.length).toBe(col.instruments.length);
     await call('closeCollection', { collectionId: col.id });
     await call('listAudioDevices', {});
     await call('setAudioSettings', { bufferFrames: 128, prefetchMs: 5 });

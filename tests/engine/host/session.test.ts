@@ -43,8 +43,13 @@ describe('engine host session', () => {
     const state = await client.call('getState', {});
     expect(state.pins).toHaveLength(1);
     expect(state.collections[0].builtIn).toBe(true);
-    expect(state.collections[0].instruments.length).toBeGreaterThanOrEqual(129);
-    expect(state.pins[0].downloads.filter((d) => d.kind === 'instrument').length).toBe(state.collections[0].instruments.length);
+    expect(state.collections[0].instrumentCount).toBeGreaterThanOrEqual(129);
+    expect(state.pins[0].downloads.filter((d) => d.kind === 'instrument').length).toBe(state.collections[0].instrumentCount);
+    // The snapshot carries a summary; the instrument list (every region) comes from getCollection.
+    expect(state.collections[0]).not.toHaveProperty('instruments');
+    const full = await client.call('getCollection', { collectionId: state.collections[0].id });
+    expect(full.instruments).toHaveLength(state.collections[0].instrumentCount);
+    expect(full.instruments.find((i) => i.program === 0 && !i.drum)?.regions.length).toBeGreaterThan(0);
     const pinId = state.pins[0].id;
     await client.call('sendMidi', { pinId, group: 1, bytes: [0x90, 60, 100] });
     const l = new Float32Array(24000);

@@ -10,6 +10,7 @@ import { WebSocket } from 'ws';
 import { EngineServer } from '../../../engine/host/server.js';
 import { Session } from '../../../engine/host/session.js';
 import { type RunningServer, serveWebSocket } from '../../../engine/host/websocket-server.js';
+import { PROTOCOL_VERSION } from '../../../engine/protocol/messages.js';
 import { createClient } from '../../../engine/protocol/rpc.js';
 import { decodeJson, encodeJson, type Transport } from '../../../engine/protocol/transport.js';
 
@@ -99,7 +100,7 @@ describe('WebSocket transport (browser mode)', () => {
     expect(errors).toHaveLength(2);
     expect(errors[0]).toMatchObject({ error: { code: 'BAD_MESSAGE' } });
     expect(errors[1]).toMatchObject({ id: 7, error: { code: 'INVALID_PARAMS', where: 'params.name' } });
-    expect((await client.call('getState', {})).version).toBe(1);
+    expect((await client.call('getState', {})).version).toBe(PROTOCOL_VERSION);
     client.close();
   });
 });
