@@ -21,6 +21,14 @@ export const EG = { DELAY: 0, ATTACK: 1, HOLD: 2, DECAY: 3, SUSTAIN: 4, RELEASE:
 /** A stolen or cut voice fades out over this long: about a millisecond, never a click (§7.6). */
 export const STEAL_FADE_SECONDS = 0.0012;
 
+/**
+ * A releasing voice ends once its gain (attenuation, velocity, volume curves × EG1) is below
+ * -100 dB: even with the maximum +6 dB output gain and a full-scale wave it then adds less than one
+ * 16-bit LSB (-90.3 dBFS), and it only falls further. FluidSynth ends voices at its -90 dB noise
+ * floor. Saves rendering the last ~10 % of every release tail.
+ */
+export const RELEASE_FLOOR = 1e-5;
+
 /** Voice parameters (envelopes, LFOs, dynamic connections, gain ramps) update every SUB_BLOCK samples. */
 export const SUB_BLOCK = 64;
 
@@ -28,6 +36,28 @@ export const SUB_BLOCK = 64;
 const SLOTS = 64;
 /** Channel slots addressable (1000 groups × 16 channels, PORTPARAMETERS maximum). */
 const MAX_CHANNELS = 16000;
+
+/**
+ * Dynamic connections (LFO/vibrato/EG sources) pre-evaluated per voice: the control factor
+ * scale × T(control) is computed with the level sums (note-on, controller change), so a sub-block
+ * costs one multiply-add per connection, none for a factor of 0 (e.g. CC1 → vibrato with the
+ * mod wheel at 0). Connections past DYN_MAX of one region are evaluated in full every sub-block.
+ */
+const DYN_MAX = 16;
+/** dynKind: 0 = factor 0 (skip); 1-4 = LFO, vibrato, EG1, EG2 source; | DYN_TRANSFORM = source curve not linear. */
+const DYN_LFO = 1;
+const DYN_VIB = 2;
+const DYN_EG1 = 3;
+const DYN_EG2 = 4;
+const DYN_TRANSFORM = 8;
+/** A dynamic control (LFO/vibrato/EG as the control): evaluated in full every sub-block. */
+const DYN_GENERAL = 16;
+/** dynMask bits: which modulators the voice's nonzero dynamic connections follow. */
+const DM_LFO = 1;
+const DM_VIB = 2;
+const DM_EG1 = 4;
+const DM_EG2 = 8;
+const DM_GENERAL = 16;
 
 const EMPTY_WAVE = new Float32Array(8);
 const TWO_PI = 2 * Math.PI;
@@ -164,6 +194,12 @@ export class VoicePool {
   private passI0 = 0;
   private passN = 0;
 
+  /** Per voice: dynamic connections pre-evaluated (see DYN_MAX), DYN_MAX entries per voice. */
+  private readonly dynK: Float64Array;
+  private readonly dynKind: Uint8Array;
+  private readonly dynSlot: Uint8Array;
+  private readonly dynMask: Uint8Array;
+
   /** Note-time destination accumulator, indexed by destination id (only the note-time ids are used). */
   private readonly acc = new Float64Array(0x320);
   /**
@@ -270,6 +306,10 @@ export class VoicePool {
     this.fRv = f64();
     this.fCh = f64();
     this.mslot = new Int32Array(n);
+    this.dynK = new Float64Array(n * DYN_MAX);
+    this.dynKind = new Uint8Array(n * DYN_MAX);
+    this.dynSlot = new Uint8Array(n * DYN_MAX);
+    this.dynMask = new Uint8Array(n);
     this.fQCached = f64().fill(Number.NaN);
     this.fHalfInvQ = f64();
   }
@@ -343,14 +383,63 @@ export class VoicePool {
       x = reg[2];
     }
     if (k !== CONN_SRC.NONE) {
-      this.sourceValue(k, v, c, ch);
-      let y = reg[1];
-      if ((t & 0x100) !== 0 && isSevenBit(k)) y = (y * 127) / 128;
-      reg[2] = y;
-      transformInto(reg, 2, (t >> 4) & 15, (t & 0x100) !== 0, (t & 0x200) !== 0, k === CONN_SRC.LFO || k === CONN_SRC.VIBRATO);
+      this.controlValue(art, i, v, c, ch);
       x *= reg[2];
     }
     reg[0] = art.scale[i] * x;
+  }
+
+  /** T(control) of connection i (control not NONE) into reg[2]. */
+  private controlValue(art: Region['art'], i: number, v: number, c: number, ch: ChannelStates): void {
+    const t = art.trn[i];
+    const k = art.ctl[i];
+    const reg = this.reg;
+    this.sourceValue(k, v, c, ch);
+    let y = reg[1];
+    if ((t & 0x100) !== 0 && isSevenBit(k)) y = (y * 127) / 128;
+    reg[2] = y;
+    transformInto(reg, 2, (t >> 4) & 15, (t & 0x100) !== 0, (t & 0x200) !== 0, k === CONN_SRC.LFO || k === CONN_SRC.VIBRATO);
+  }
+
+  /**
+   * Pre-evaluates the dynamic connections of voice v (with the level sums): per connection the
+   * factor scale × T(control), the modulator it follows and whether its source curve is linear.
+   */
+  private evalDynamic(art: Region['art'], v: number, c: number, ch: ChannelStates): void {
+    const base = v * DYN_MAX;
+    const nd = Math.min(art.count - art.levelEnd, DYN_MAX);
+    let mask = art.count - art.levelEnd > DYN_MAX ? DM_GENERAL : 0;
+    for (let j = 0; j < nd; j++) {
+      const i = art.levelEnd + j;
+      const s = art.src[i];
+      const k = art.ctl[i];
+      const t = art.trn[i];
+      this.dynSlot[base + j] = levelSlot(art.dst[i]);
+      const srcKind = s === CONN_SRC.LFO ? DYN_LFO : s === CONN_SRC.VIBRATO ? DYN_VIB : s === CONN_SRC.EG1 ? DYN_EG1 : s === CONN_SRC.EG2 ? DYN_EG2 : 0;
+      if (srcKind === 0 || k === CONN_SRC.LFO || k === CONN_SRC.VIBRATO || k === CONN_SRC.EG1 || k === CONN_SRC.EG2) {
+        this.dynKind[base + j] = DYN_GENERAL;
+        mask |= DM_GENERAL;
+        continue;
+      }
+      let f = art.scale[i];
+      if (k !== CONN_SRC.NONE) {
+        this.controlValue(art, i, v, c, ch);
+        f *= this.reg[2];
+      }
+      this.dynK[base + j] = f;
+      if (f === 0) {
+        this.dynKind[base + j] = 0;
+        continue;
+      }
+      const type = (t >> 10) & 15;
+      const invert = (t & 0x8000) !== 0;
+      const bipolar = (t & 0x4000) !== 0;
+      // LFO and vibrato are natively bipolar (the bipolar bit does not change them).
+      const linear = type === 0 && !invert && (srcKind <= DYN_VIB || !bipolar);
+      this.dynKind[base + j] = linear ? srcKind : srcKind | DYN_TRANSFORM;
+      mask |= srcKind === DYN_LFO ? DM_LFO : srcKind === DYN_VIB ? DM_VIB : srcKind === DYN_EG1 ? DM_EG1 : DM_EG2;
+    }
+    this.dynMask[v] = mask;
   }
 
   // ------------------------------------------------------------------ note-on
@@ -487,6 +576,8 @@ export class VoicePool {
     this.qLvl[v] = lv[LV_Q];
     this.revLvl[v] = lv[LV_REV];
     this.choLvl[v] = lv[LV_CHO];
+    if (art.levelEnd < art.count) this.evalDynamic(art, v, c, ch);
+    else this.dynMask[v] = 0;
   }
 
   // ------------------------------------------------------------------ note-off, cut, free
@@ -556,9 +647,33 @@ export class VoicePool {
       if (art.usesLfo) stepLfo(this.lfoPhase, this.lfoInc, this.lfoDelay, this.lfoVal, v, n);
       if (art.usesVibrato) stepLfo(this.vibPhase, this.vibInc, this.vibDelay, this.vibVal, v, n);
       if (art.usesEg2) stepEg(this.eg2Stage, this.eg2Val, this.eg2Cnt, this.eg2Delay, this.eg2Attack, this.eg2Hold, this.eg2Decay, this.eg2Sustain, this.eg2Release, v, n);
-      for (let i = art.levelEnd; i < art.count; i++) {
-        this.connValue(art, i, v, c, ch);
-        lv[levelSlot(art.dst[i])] += this.reg[0];
+      if (this.dynMask[v] !== 0) {
+        const base = v * DYN_MAX;
+        const nd = Math.min(art.count - art.levelEnd, DYN_MAX);
+        const kinds = this.dynKind;
+        for (let j = 0; j < nd; j++) {
+          const kind = kinds[base + j];
+          if (kind === 0) continue;
+          const i = art.levelEnd + j;
+          if (kind === DYN_GENERAL) {
+            this.connValue(art, i, v, c, ch);
+            lv[this.dynSlot[base + j]] += this.reg[0];
+            continue;
+          }
+          const sk = kind & 7;
+          let x = sk === DYN_LFO ? this.lfoVal[v] : sk === DYN_VIB ? this.vibVal[v] : sk === DYN_EG1 ? this.eg1Val[v] : this.eg2Val[v];
+          if (kind >= DYN_TRANSFORM) {
+            const t = art.trn[i];
+            this.reg[2] = x;
+            transformInto(this.reg, 2, (t >> 10) & 15, (t & 0x4000) !== 0, (t & 0x8000) !== 0, sk <= DYN_VIB);
+            x = this.reg[2];
+          }
+          lv[this.dynSlot[base + j]] += this.dynK[base + j] * x;
+        }
+        for (let i = art.levelEnd + DYN_MAX; i < art.count; i++) {
+          this.connValue(art, i, v, c, ch);
+          lv[levelSlot(art.dst[i])] += this.reg[0];
+        }
       }
     }
     const pitch = lv[LV_PITCH];
@@ -617,7 +732,7 @@ export class VoicePool {
         amp = 0;
         alive = false;
       }
-    } else if (this.eg1Stage[v] >= EG.DECAY && this.eg1Val[v] <= 0) {
+    } else if ((this.eg1Stage[v] >= EG.DECAY && this.eg1Val[v] <= 0) || (this.eg1Stage[v] === EG.RELEASE && amp < RELEASE_FLOOR)) {
       amp = 0;
       alive = false;
     }
@@ -749,17 +864,70 @@ export class VoicePool {
     this.passN = n;
   }
 
-  /** Ends a render pass: spreads every claimed slot bus into the output and send buses. */
+  /**
+   * Ends a render pass: spreads every claimed slot bus into the output and send buses. Four slots
+   * at a time, so each output bus takes one read-modify-write per sample per four slots.
+   */
   endPass(L: Float64Array, R: Float64Array, RV: Float64Array, CH: Float64Array): void {
     const B = this.slotBus;
+    const mf = this.maxFrames;
     const i0 = this.passI0;
     const end = i0 + this.passN;
-    for (let sl = 0; sl < this.slotCount; sl++) {
-      const o = sl * this.maxFrames;
-      const kl = this.slotL[sl];
-      const kr = this.slotR[sl];
-      const krv = this.slotRv[sl];
-      const kch = this.slotCh[sl];
+    const count = this.slotCount;
+    const SL = this.slotL;
+    const SR = this.slotR;
+    const SRV = this.slotRv;
+    const SCH = this.slotCh;
+    let sl = 0;
+    for (; sl + 4 <= count; sl += 4) {
+      const o0 = sl * mf;
+      const o1 = o0 + mf;
+      const o2 = o1 + mf;
+      const o3 = o2 + mf;
+      const l0 = SL[sl];
+      const l1 = SL[sl + 1];
+      const l2 = SL[sl + 2];
+      const l3 = SL[sl + 3];
+      const r0 = SR[sl];
+      const r1 = SR[sl + 1];
+      const r2 = SR[sl + 2];
+      const r3 = SR[sl + 3];
+      const v0 = SRV[sl];
+      const v1 = SRV[sl + 1];
+      const v2 = SRV[sl + 2];
+      const v3 = SRV[sl + 3];
+      const c0 = SCH[sl];
+      const c1 = SCH[sl + 1];
+      const c2 = SCH[sl + 2];
+      const c3 = SCH[sl + 3];
+      if (v0 === 0 && v1 === 0 && v2 === 0 && v3 === 0 && c0 === 0 && c1 === 0 && c2 === 0 && c3 === 0) {
+        for (let i = i0; i < end; i++) {
+          const x0 = B[o0 + i];
+          const x1 = B[o1 + i];
+          const x2 = B[o2 + i];
+          const x3 = B[o3 + i];
+          L[i] += x0 * l0 + x1 * l1 + x2 * l2 + x3 * l3;
+          R[i] += x0 * r0 + x1 * r1 + x2 * r2 + x3 * r3;
+        }
+      } else {
+        for (let i = i0; i < end; i++) {
+          const x0 = B[o0 + i];
+          const x1 = B[o1 + i];
+          const x2 = B[o2 + i];
+          const x3 = B[o3 + i];
+          L[i] += x0 * l0 + x1 * l1 + x2 * l2 + x3 * l3;
+          R[i] += x0 * r0 + x1 * r1 + x2 * r2 + x3 * r3;
+          RV[i] += x0 * v0 + x1 * v1 + x2 * v2 + x3 * v3;
+          CH[i] += x0 * c0 + x1 * c1 + x2 * c2 + x3 * c3;
+        }
+      }
+    }
+    for (; sl < count; sl++) {
+      const o = sl * mf;
+      const kl = SL[sl];
+      const kr = SR[sl];
+      const krv = SRV[sl];
+      const kch = SCH[sl];
       if (krv === 0 && kch === 0) {
         for (let i = i0; i < end; i++) {
           const x = B[o + i];
@@ -789,9 +957,26 @@ export class VoicePool {
       // Parameters update every SUB_BLOCK samples; a voice whose parameters cannot move (EG1 in
       // sustain, no LFO/EG-driven connection, not fading) takes the whole span in one update.
       let m = end - i;
-      if (m > SUB_BLOCK && !(this.eg1Stage[v] === EG.SUSTAIN && this.fadeLeft[v] === 0 && this.first[v] === 0 && (this.region[v] as Region).art.levelEnd === (this.region[v] as Region).art.count)) m = SUB_BLOCK;
+      if (m > SUB_BLOCK && !this.isStatic(v)) m = SUB_BLOCK;
       if (!this.renderSub(v, ch, L, R, RV, CH, i, m)) return false;
       i += m;
+    }
+    return true;
+  }
+
+  /**
+   * True when voice v's parameters cannot move: EG1 in sustain, not fading, past its first
+   * sub-block, and every dynamic connection with a nonzero factor follows only envelopes that hold
+   * still (EG1 in sustain, EG2 in sustain or done). LFO and vibrato connections whose control is 0
+   * (CC1 → vibrato with the wheel at rest) do not count.
+   */
+  private isStatic(v: number): boolean {
+    if (this.eg1Stage[v] !== EG.SUSTAIN || this.fadeLeft[v] !== 0 || this.first[v] !== 0) return false;
+    const m = this.dynMask[v];
+    if ((m & (DM_LFO | DM_VIB | DM_GENERAL)) !== 0) return false;
+    if ((m & DM_EG2) !== 0) {
+      const s2 = this.eg2Stage[v];
+      return s2 === EG.SUSTAIN || s2 === EG.DONE;
     }
     return true;
   }
