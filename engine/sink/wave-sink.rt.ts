@@ -186,11 +186,14 @@ export class WaveSink {
     //    (or up to it + the stream's prefetch) reach the synths before they render the block.
     port.notify(clock.getTime());
     const position = clock.samplePosition;
-    for (let i = off; i < off + frames; i++) {
-      outL[i] = 0;
-      outR[i] = 0;
-    }
     const pins = this.pins;
+    // One pin (offline render, most sessions): its first write stores instead of adding to zeros.
+    // `x + 0` keeps what adding to a zeroed buffer gave (a -0 sample becomes +0), bit for bit.
+    let zeroed = pins.length !== 1;
+    if (zeroed) {
+      outL.fill(0, off, off + frames);
+      outR.fill(0, off, off + frames);
+    }
     const meters = this.meters;
     const decay = this.decayPerFrame ** frames;
     for (let p = 0; p < pins.length; p++) {
@@ -218,6 +221,20 @@ export class WaveSink {
       let pr = 0;
       if (g0 === g1 && g0 === 0) {
         // Muted (or gain 0) and settled: the pin rendered (its time ran on) but adds nothing.
+      } else if (!zeroed) {
+        zeroed = true;
+        let g = g0;
+        for (let i = 0; i < frames; i++) {
+          g += step;
+          const l = sl[i] * g;
+          const r = sr[i] * g;
+          outL[off + i] = l + 0;
+          outR[off + i] = r + 0;
+          const al = l < 0 ? -l : l;
+          const ar = r < 0 ? -r : r;
+          if (al > pl) pl = al;
+          if (ar > pr) pr = ar;
+        }
       } else {
         let g = g0;
         for (let i = 0; i < frames; i++) {
@@ -240,6 +257,10 @@ export class WaveSink {
       const hr = meters[m + METER.HELD_R] * decay;
       meters[m + METER.HELD_L] = Math.max(pl, hl);
       meters[m + METER.HELD_R] = Math.max(pr, hr);
+    }
+    if (!zeroed) {
+      outL.fill(0, off, off + frames);
+      outR.fill(0, off, off + frames);
     }
     // Master: guard, optional soft clip, peaks.
     const soft = this.clip === 'soft';

@@ -99,6 +99,8 @@ export class SynthCore {
   private readonly fxIn: Float32Array;
   private readonly fxL: Float32Array;
   private readonly fxR: Float32Array;
+  /** fxL/fxR hold this chunk's wet output (some effect is attached). */
+  private wetOn = false;
 
   constructor(opts: {
     sampleRate: number;
@@ -270,7 +272,10 @@ export class SynthCore {
     R.fill(0, 0, n);
     this.sendReverb.fill(0, 0, n);
     this.sendChorus.fill(0, 0, n);
-    if (!this.running) return;
+    if (!this.running) {
+      this.wetOn = false;
+      return;
+    }
     let cursor = 0;
     while (cursor < n) {
       let next = n;
@@ -290,25 +295,21 @@ export class SynthCore {
       this.renderVoices(cursor, segEnd - cursor);
       cursor = segEnd;
     }
+    // Both effects add into one wet pair, which output() adds to the mix as it scales it.
+    this.wetOn = this.reverb !== null || this.chorus !== null;
+    if (this.wetOn) {
+      this.fxL.fill(0, 0, n);
+      this.fxR.fill(0, 0, n);
+    }
     if (this.reverb !== null) this.applyEffect(this.reverb, this.sendReverb, n);
     if (this.chorus !== null) this.applyEffect(this.chorus, this.sendChorus, n);
   }
 
-  /** Runs a send effect on a send bus and adds its wet stereo output to the mix. */
+  /** Runs a send effect on a send bus; it adds its wet stereo output to fxL/fxR. */
   private applyEffect(fx: SendEffect, bus: Float64Array, n: number): void {
     const inp = this.fxIn;
-    const wl = this.fxL;
-    const wr = this.fxR;
     for (let i = 0; i < n; i++) inp[i] = bus[i];
-    wl.fill(0, 0, n);
-    wr.fill(0, 0, n);
-    fx.process(inp, wl, wr, n);
-    const L = this.mixL;
-    const R = this.mixR;
-    for (let i = 0; i < n; i++) {
-      L[i] += wl[i];
-      R[i] += wr[i];
-    }
+    fx.process(inp, this.fxL, this.fxR, n);
   }
 
   private renderVoices(i0: number, n: number): void {
@@ -333,6 +334,22 @@ export class SynthCore {
     const L = this.mixL;
     const R = this.mixR;
     let peak = this.stats.peak;
+    if (this.wetOn) {
+      const wl = this.fxL;
+      const wr = this.fxR;
+      for (let i = 0; i < n; i++) {
+        const l = (L[i] + wl[i]) * g;
+        const r = (R[i] + wr[i]) * g;
+        left[off + i] = l;
+        right[off + i] = r;
+        const al = l < 0 ? -l : l;
+        const ar = r < 0 ? -r : r;
+        if (al > peak) peak = al;
+        if (ar > peak) peak = ar;
+      }
+      this.stats.peak = peak;
+      return;
+    }
     for (let i = 0; i < n; i++) {
       const l = L[i] * g;
       const r = R[i] * g;

@@ -247,11 +247,11 @@ export class Chorus {
       // Glide delay and depth towards their targets at a bounded rate (settled: no change).
       if (delay !== delayTarget) {
         const step = delayTarget - delay;
-        delay += step > SLEW ? SLEW : step < -SLEW ? -SLEW : step;
+        delay += Math.min(SLEW, Math.max(-SLEW, step));
       }
       if (depth !== depthTarget) {
         const step = depthTarget - depth;
-        depth += step > SLEW ? SLEW : step < -SLEW ? -SLEW : step;
+        depth += Math.min(SLEW, Math.max(-SLEW, step));
       }
 
       // sin(phase + offset_v) from the phasor: s cos(off) + c sin(off).
@@ -314,7 +314,7 @@ export class Chorus {
  * call that is not inlined would be boxed).
  */
 function tap(buf: Float32Array, mask: number, w: number, delay: number): number {
-  const d = delay < MIN_DELAY_SAMPLES ? MIN_DELAY_SAMPLES : delay;
+  const d = Math.max(delay, MIN_DELAY_SAMPLES);
   const di = d | 0;
   const f = d - di;
   const i = w - di;
