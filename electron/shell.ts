@@ -33,7 +33,7 @@ export const NoPayload = z.undefined();
 const RecentList = z.array(z.object({ kind: z.enum(['bank', 'song']), path: z.string().min(1).max(4096) })).max(100);
 
 const FILTERS = {
-  bank: [{ name: 'Instrument banks (DLS, SoundFont)', extensions: ['dls', 'sf2'] }],
+  bank: [{ name: 'Instrument banks (DLS, SoundFont)', extensions: ['dls', 'sf2', 'sf3'] }],
   song: [{ name: 'MIDI files', extensions: ['mid', 'midi', 'rmi'] }],
   'midi-out': [{ name: 'MIDI file', extensions: ['mid'] }],
   'wav-out': [{ name: 'WAV audio', extensions: ['wav'] }],

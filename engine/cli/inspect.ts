@@ -3,18 +3,18 @@
  * bank/program/drum/name/regions, waves, sizes and the quirks tolerated while reading.
  */
 import { decodeLocale, infoText, midiBank, waveFrames } from '../dls/collection.js';
-import { loadBankFile } from '../dls/load-bank.js';
+import { loadBankFileAsync } from '../dls/load-bank.js';
 import { type CliCommand, CliUsageError, parseArgs } from './command.js';
 
 export const inspectCommand: CliCommand = {
   name: 'inspect',
-  summary: 'list the instruments, waves and warnings of a DLS or SF2 bank',
-  usage: 'dmus inspect <bank.dls|bank.sf2> [--json]',
+  summary: 'list the instruments, waves and warnings of a DLS, SF2 or SF3 bank',
+  usage: 'dmus inspect <bank.dls|bank.sf2|bank.sf3> [--json]',
   details: 'bank is the MIDI bank number CC0*128 + CC32; drum kits carry the DLS drum flag.',
   run: async (args, io) => {
     const { positionals, options } = parseArgs(args, { flags: ['json'] });
     if (positionals.length !== 1) throw new CliUsageError('expected one bank file');
-    const { format, collection: c, size } = loadBankFile(positionals[0]);
+    const { format, collection: c, size } = await loadBankFileAsync(positionals[0]);
     const instruments = c.instruments.map((ins) => {
       const a = decodeLocale(ins.locale);
       return { bank: midiBank(ins.locale), program: a.program, drum: a.drum, name: infoText(ins.info, 'INAM'), regions: ins.regions.length };

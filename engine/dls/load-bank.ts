@@ -8,9 +8,9 @@ import { collectionLevel, type DlsCollection } from './collection.js';
 import { DlsError } from './dls-error.js';
 import { readDls } from './dls-reader.js';
 import { fourcc } from './riff.js';
-import { readSf2AsDls } from './sf2/sf2-to-dls.js';
+import { readSf2AsDls, readSf2OrSf3AsDls } from './sf2/sf2-to-dls.js';
 
-export type BankFormat = 'DLS1' | 'DLS2' | 'SF2';
+export type BankFormat = 'DLS1' | 'DLS2' | 'SF2' | 'SF3';
 
 export interface LoadedBank {
   format: BankFormat;
@@ -33,7 +33,22 @@ export function loadBankBytes(bytes: Uint8Array, programs: ReadonlySet<number> |
   throw new DlsError('NOTADLSCOL', `not a DLS or SoundFont 2 file (form type '${form.replace(/[^\x20-\x7e]/g, '?')}')`, '', 0);
 }
 
-/** Reads the file once; wave data stay views onto that one buffer. */
+/** Reads the file once; wave data stay views onto that one buffer. SF3 needs loadBankFileAsync. */
 export function loadBankFile(path: string): LoadedBank {
   return loadBankBytes(readFileSync(path));
+}
+
+/**
+ * loadBankBytes for every format, SF3 included: a SoundFont's Ogg Vorbis samples are decoded into
+ * 16-bit PCM first (engine/dls/sf2/sf3-decode.ts), which is why this one is asynchronous.
+ */
+export async function loadBank(bytes: Uint8Array, programs: ReadonlySet<number> | null = null): Promise<LoadedBank> {
+  const form = bytes.length >= 12 && fourcc(bytes, 0) === 'RIFF' ? fourcc(bytes, 8) : '';
+  if (form !== 'sfbk') return loadBankBytes(bytes, programs);
+  const r = await readSf2OrSf3AsDls(bytes, programs);
+  return { format: r.compressed ? 'SF3' : 'SF2', collection: r.collection, size: bytes.length };
+}
+
+export async function loadBankFileAsync(path: string): Promise<LoadedBank> {
+  return loadBank(readFileSync(path));
 }

@@ -5,7 +5,7 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type DlsCollection, type DlsInstrument, decodeLocale, effectiveVelocityRange, infoText, midiBank } from '../dls/collection.js';
-import { loadBankBytes } from '../dls/load-bank.js';
+import { loadBank } from '../dls/load-bank.js';
 import { DmusError } from '../dmus/errors.js';
 import type { CollectionInfo, CollectionSummary, InstrumentInfo } from '../protocol/messages.js';
 
@@ -13,7 +13,7 @@ export interface OpenCollection {
   id: number;
   name: string;
   path: string | null;
-  format: 'DLS1' | 'DLS2' | 'SF2';
+  format: 'DLS1' | 'DLS2' | 'SF2' | 'SF3';
   collection: DlsCollection;
   bytes: number;
   builtIn: boolean;
@@ -108,13 +108,13 @@ export class CollectionStore {
     return this.add(basename(path), path, bytes, builtIn, programs);
   }
 
-  loadData(name: string, bytes: Uint8Array, path: string | null = null): OpenCollection {
+  loadData(name: string, bytes: Uint8Array, path: string | null = null): Promise<OpenCollection> {
     return this.add(name, path, bytes, false);
   }
 
-  private add(name: string, path: string | null, bytes: Uint8Array, builtIn: boolean, programs: ReadonlySet<number> | null = null): OpenCollection {
-    const { format, collection } = loadBankBytes(bytes, programs);
-    const partial = programs !== null && format === 'SF2';
+  private async add(name: string, path: string | null, bytes: Uint8Array, builtIn: boolean, programs: ReadonlySet<number> | null = null): Promise<OpenCollection> {
+    const { format, collection } = await loadBank(bytes, programs);
+    const partial = programs !== null && (format === 'SF2' || format === 'SF3');
     const c: OpenCollection = { id: this.nextId++, name: infoText(collection.info, 'INAM') || name, path, format, collection, bytes: bytes.byteLength, builtIn, partial };
     this.open.set(c.id, c);
     return c;

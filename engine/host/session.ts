@@ -691,10 +691,10 @@ export class Session {
     return collectionInfo(c);
   }
 
-  loadCollectionData(p: { name: string; bytes: Uint8Array }): CollectionInfo {
+  async loadCollectionData(p: { name: string; bytes: Uint8Array }): Promise<CollectionInfo> {
     // Keep a copy next to the session so the bank comes back after a restart.
     let path: string | null = null;
-    const c = this.collections.loadData(p.name, p.bytes);
+    const c = await this.collections.loadData(p.name, p.bytes);
     if (this.options.dir) {
       path = join(this.options.dir, 'banks', `${c.id}-${p.name.replace(/[^A-Za-z0-9._-]/g, '_')}`);
       saveBytesAtomic(path, p.bytes);

@@ -91,7 +91,7 @@ export const CollectionInfo = z.object({
   id,
   name: z.string(),
   path: z.string().nullable(),
-  format: z.enum(['DLS1', 'DLS2', 'SF2']),
+  format: z.enum(['DLS1', 'DLS2', 'SF2', 'SF3']),
   instruments: z.array(InstrumentInfo),
   waves: z.number().int(),
   bytes: z.number().int(),

@@ -46,7 +46,7 @@ describe('shell handlers', () => {
     const { shell, wc, f, saved, changes } = setup();
     const path = await shell.handlers()[CHANNELS.openFile](wc.event(), { kind: 'bank' });
     expect(path).toBe('/music/banks/strings.dls');
-    expect(f.dialogs[0].options).toMatchObject({ title: 'Open instrument bank', filters: [{ extensions: ['dls', 'sf2'] }] });
+    expect(f.dialogs[0].options).toMatchObject({ title: 'Open instrument bank', filters: [{ extensions: ['dls', 'sf2', 'sf3'] }] });
     expect(shell.recentFiles()).toEqual([{ kind: 'bank', path: '/music/banks/strings.dls' }]);
     expect(JSON.parse(saved() ?? '[]')).toHaveLength(1);
     expect(changes).toHaveLength(1);

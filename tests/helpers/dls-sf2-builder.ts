@@ -23,6 +23,11 @@ export interface Zone {
 export interface SampleSpec {
   name: string;
   frames: Int16Array;
+  /**
+   * SF3: the sample's Ogg Vorbis stream, written instead of `frames` (start/end then are byte
+   * offsets into smpl, loop points frames from the decoded start, and sfSampleType gets 0x10).
+   */
+  ogg?: Uint8Array;
   loop?: [number, number];
   rate?: number;
   pitch?: number;
@@ -46,18 +51,21 @@ function name20(w: ByteWriter, at: number, s: string) {
 }
 
 export function buildSf2(spec: Sf2Spec): Uint8Array {
-  // smpl: each sample followed by 46 zero frames, as SF2 requires.
+  // smpl: each PCM sample followed by 46 zero frames, as SF2 requires; an SF3 sample's Ogg bytes
+  // padded to an even length. `starts` are byte offsets.
   const starts: number[] = [];
   let total = 0;
   for (const s of spec.samples) {
     starts.push(total);
-    total += s.frames.length + 46;
+    total += s.ogg ? s.ogg.length + (s.ogg.length & 1) : 2 * (s.frames.length + 46);
   }
-  const smpl = new ByteWriter(total * 2);
+  const smpl = new ByteWriter(total);
   spec.samples.forEach((s, i) => {
-    s.frames.forEach((v, j) => {
-      smpl.i16(2 * (starts[i] + j), v);
-    });
+    if (s.ogg) smpl.bytes.set(s.ogg, starts[i]);
+    else
+      s.frames.forEach((v, j) => {
+        smpl.i16(starts[i] + 2 * j, v);
+      });
   });
 
   const hydra = (items: Array<{ zones: Zone[] }>) => {
@@ -109,17 +117,18 @@ export function buildSf2(spec: Sf2Spec): Uint8Array {
   spec.samples.forEach((s, i) => {
     const at = 46 * i;
     name20(shdr, at, s.name);
-    const st = starts[i];
+    const st = s.ogg ? starts[i] : starts[i] / 2;
+    const loopBase = s.ogg ? 0 : st;
     shdr
       .u32(at + 20, st)
-      .u32(at + 24, st + s.frames.length)
-      .u32(at + 28, st + (s.loop?.[0] ?? 0))
-      .u32(at + 32, st + (s.loop?.[1] ?? 0))
+      .u32(at + 24, st + (s.ogg ? s.ogg.length : s.frames.length))
+      .u32(at + 28, loopBase + (s.loop?.[0] ?? 0))
+      .u32(at + 32, loopBase + (s.loop?.[1] ?? 0))
       .u32(at + 36, s.rate ?? 22050)
       .u8(at + 40, s.pitch ?? 60)
       .u8(at + 41, (s.correction ?? 0) & 0xff)
       .u16(at + 42, s.link ?? 0)
-      .u16(at + 44, s.type ?? 1);
+      .u16(at + 44, (s.type ?? 1) | (s.ogg ? 0x10 : 0));
   });
   name20(shdr, 46 * spec.samples.length, 'EOS');
   const [major, minor] = spec.version ?? [2, 1];

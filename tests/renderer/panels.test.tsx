@@ -76,7 +76,7 @@ describe('InstrumentsPanel', () => {
     const section = container.querySelector('section.instruments') as HTMLElement;
     fireEvent.drop(section, { dataTransfer: { files: [new File(['x'], 'song.mid'), riff('drop.dls')], types: ['Files'] } });
     await settle(10);
-    expect(screen.getByRole('alert').textContent).toContain("Couldn't open song.mid: only DLS (.dls) and SoundFont (.sf2) banks can be opened here.");
+    expect(screen.getByRole('alert').textContent).toContain("Couldn't open song.mid: only DLS (.dls) and SoundFont (.sf2, .sf3) banks can be opened here.");
     expect(engine.calls.filter((c) => c.method === 'loadCollectionData')).toHaveLength(1);
   });
 

@@ -57,13 +57,27 @@ export interface Sf2Bank {
   instruments: Sf2Instrument[];
   samples: Sf2Sample[];
   warnings: string[];
+  /**
+   * SF3 (readSf2 with `compressed: 'keep'`): how many samples hold Ogg Vorbis data. Their start and
+   * end are BYTE offsets into smpl and their loop points frames from the decoded sample's start
+   * (MuseScore's SF3 layout); sf3-decode.ts turns them into PCM before conversion.
+   */
+  compressedSamples: number;
+  /** Where things are in the file, for errors found after reading (sf3-decode.ts). */
+  at: { smplPath: string; smplOffset: number; shdrPath: string; shdrOffset: number };
+}
+
+export interface Sf2ReadOptions {
+  /** 'reject' (default): an SF3 file is a DlsError; 'keep': compressed samples are kept as they are. */
+  compressed?: 'reject' | 'keep';
 }
 
 export const SF3_ERROR = 'SF3 compressed samples are not supported';
 /** shdr sfSampleType bits. */
 export const SF2_SAMPLE = { MONO: 1, RIGHT: 2, LEFT: 4, LINKED: 8, COMPRESSED: 0x10, ROM: 0x8000 } as const;
 
-export function readSf2(bytes: Uint8Array): Sf2Bank {
+export function readSf2(bytes: Uint8Array, options: Sf2ReadOptions = {}): Sf2Bank {
+  const keep = options.compressed === 'keep';
   const warnings: string[] = [];
   const root = readRiff(bytes, { formType: 'sfbk', code: 'NOTADLSCOL', warnings, maxDepth: 3, opaqueLists: new Set(['sdta']) });
   const lists = new Map<string, RiffChunk>();
@@ -82,10 +96,11 @@ export function readSf2(bytes: Uint8Array): Sf2Bank {
     version.major = viewOf(ifil.data).getUint16(0, true);
     version.minor = viewOf(ifil.data).getUint16(2, true);
   } else warnings.push("no 'ifil' version chunk");
-  if (version.major === 3) throw new DlsError('NOTPCM', SF3_ERROR, chunkPath(ifil), ifil?.offset ?? 0);
+  if (version.major === 3 && !keep) throw new DlsError('NOTPCM', SF3_ERROR, chunkPath(ifil), ifil?.offset ?? 0);
 
   // sdta is opaque to the RIFF reader (its samples are large); walk its two chunks here.
   let smpl: Uint8Array = new Uint8Array(0);
+  let smplOffset = 0;
   let hasSm24 = false;
   {
     const d = sdta.data;
@@ -96,7 +111,10 @@ export function readSf2(bytes: Uint8Array): Sf2Bank {
       if (size > d.length - at - 8) {
         throw new DlsError('NOTADLSCOL', `chunk size ${size} runs past the end of its parent`, `${chunkPath(sdta)}/${id}`, sdta.data.byteOffset - bytes.byteOffset + at);
       }
-      if (id === 'smpl') smpl = d.subarray(at + 8, at + 8 + size);
+      if (id === 'smpl') {
+        smpl = d.subarray(at + 8, at + 8 + size);
+        smplOffset = d.byteOffset - bytes.byteOffset + at + 8;
+      }
       else if (id === 'sm24') hasSm24 = true;
       at += 8 + size + (size & 1);
     }
@@ -175,6 +193,7 @@ export function readSf2(bytes: Uint8Array): Sf2Bank {
   }
   const samples: Sf2Sample[] = [];
   const frames = smpl.length >> 1;
+  let compressedSamples = 0;
   for (let i = 0; i + 1 < shdr.n; i++) {
     const at = 46 * i;
     const s: Sf2Sample = {
@@ -189,11 +208,17 @@ export function readSf2(bytes: Uint8Array): Sf2Bank {
       sampleLink: shdr.v.getUint16(at + 42, true),
       sampleType: shdr.v.getUint16(at + 44, true),
     };
-    if (s.sampleType & SF2_SAMPLE.COMPRESSED) throw new DlsError('NOTPCM', SF3_ERROR, chunkPath(shdr.c), shdr.c.offset);
-    if (!(s.sampleType & SF2_SAMPLE.ROM) && (s.start > s.end || s.end > frames)) {
+    if (s.sampleType & SF2_SAMPLE.COMPRESSED) {
+      if (!keep) throw new DlsError('NOTPCM', SF3_ERROR, chunkPath(shdr.c), shdr.c.offset);
+      if (s.start > s.end || s.end > smpl.length) {
+        fail('BADWAVE', shdr.c, `compressed sample ${i} '${s.name}' spans bytes ${s.start}..${s.end}, outside smpl's ${smpl.length} bytes`);
+      }
+      compressedSamples++;
+    } else if (!(s.sampleType & SF2_SAMPLE.ROM) && (s.start > s.end || s.end > frames)) {
       fail('BADWAVE', shdr.c, `sample ${i} '${s.name}' spans ${s.start}..${s.end}, outside smpl's ${frames} frames`);
     }
     samples.push(s);
   }
-  return { version, info, smpl, hasSm24, presets, instruments, samples, warnings };
+  const at = { smplPath: `${chunkPath(sdta)}/smpl`, smplOffset, shdrPath: chunkPath(shdr.c), shdrOffset: shdr.c.offset };
+  return { version, info, smpl, hasSm24, presets, instruments, samples, warnings, compressedSamples, at };
 }

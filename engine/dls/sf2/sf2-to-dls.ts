@@ -30,6 +30,7 @@ import {
 } from '../constants.js';
 import { DlsError } from '../dls-error.js';
 import { readSf2, SF2_SAMPLE, type Sf2Bank, type Sf2Generator, type Sf2Modulator, type Sf2Zone } from './sf2-reader.js';
+import { decodeSf3 } from './sf3-decode.js';
 
 /** SF2 generator operators (SF2.04 §8.1.2). */
 export const GEN = {
@@ -124,6 +125,13 @@ export interface Sf2ImportResult {
 export function readSf2AsDls(bytes: Uint8Array, programs: ReadonlySet<number> | null = null): Sf2ImportResult {
   const bank = readSf2(bytes);
   return { collection: sf2ToDls(bank, programs), version: bank.version };
+}
+
+/** readSf2AsDls for SF2 and SF3 files: Ogg Vorbis samples are decoded first (sf3-decode.ts). */
+export async function readSf2OrSf3AsDls(bytes: Uint8Array, programs: ReadonlySet<number> | null = null): Promise<Sf2ImportResult & { compressed: boolean }> {
+  const raw = readSf2(bytes, { compressed: 'keep' });
+  const bank = await decodeSf3(raw);
+  return { collection: sf2ToDls(bank, programs), version: raw.version, compressed: raw.compressedSamples > 0 };
 }
 
 export function sf2ToDls(bank: Sf2Bank, programs: ReadonlySet<number> | null = null): DlsCollection {

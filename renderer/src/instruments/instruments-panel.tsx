@@ -1,5 +1,5 @@
 /**
- * DLS downloads: open banks (.dls, .sf2) by button or drag and drop, browse their instruments by
+ * DLS downloads: open banks (.dls, .sf2, .sf3) by button or drag and drop, browse their instruments by
  * bank and program with the regions as a keyboard map, download to a synth's group and channel
  * (optionally remapped), and see, unload or remap what each synth holds and the memory it uses.
  */
@@ -13,7 +13,7 @@ import { ErrorNote, PinPicker, range, readFileBytes } from '../common.js';
 import { KeyboardMap } from './keyboard-map.js';
 import { PinDownloads } from './pin-downloads.js';
 
-const BANK_FILES = /\.(dls|sf2)$/i;
+const BANK_FILES = /\.(dls|sf2|sf3)$/i;
 
 export function InstrumentsPanel() {
   const collections = useAppStore(selectCollections);
@@ -41,7 +41,7 @@ export function InstrumentsPanel() {
     // Said last, so a bank that opened fine in the same drop does not clear it.
     if (refused.length) {
       const names = refused.map((f) => f.name).join(', ');
-      setError('instruments', { text: `Couldn't open ${names}: only DLS (.dls) and SoundFont (.sf2) banks can be opened here.`, detail: null, code: null });
+      setError('instruments', { text: `Couldn't open ${names}: only DLS (.dls) and SoundFont (.sf2, .sf3) banks can be opened here.`, detail: null, code: null });
     }
   };
 
@@ -80,7 +80,7 @@ export function InstrumentsPanel() {
         <input
           ref={fileInput}
           type="file"
-          accept=".dls,.sf2"
+          accept=".dls,.sf2,.sf3"
           hidden
           data-testid="bank-file"
           onChange={(e) => {
@@ -88,7 +88,7 @@ export function InstrumentsPanel() {
             e.target.value = '';
           }}
         />
-        <span className="muted">or drop .dls / .sf2 files here</span>
+        <span className="muted">or drop .dls / .sf2 / .sf3 files here</span>
       </header>
       {progress ? (
         <div className="progress">
