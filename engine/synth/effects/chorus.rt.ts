@@ -80,6 +80,8 @@ export class Chorus {
   private readonly buf: Float32Array;
   private readonly mask: number;
   private write = 0;
+  /** Zeros written into the line in a row (capped at its length): the whole line is silent at full. */
+  private quietRun = 0;
 
   /** Per voice: LFO phase offset as (cos, sin), and output gains. */
   private readonly phaseCos: Float64Array;
@@ -127,6 +129,7 @@ export class Chorus {
     const size = nextPow2(longest);
     this.buf = new Float32Array(size);
     this.mask = size - 1;
+    this.quietRun = size;
 
     this.phaseCos = new Float64Array(VOICE_COUNT);
     this.phaseSin = new Float64Array(VOICE_COUNT);
@@ -183,6 +186,7 @@ export class Chorus {
   reset(): void {
     this.buf.fill(0);
     this.write = 0;
+    this.quietRun = this.buf.length;
     this.lfoC = 1;
     this.lfoS = 0;
     this.snap();
@@ -197,6 +201,10 @@ export class Chorus {
     const n = frames | 0;
     if (n <= 0) return;
     this.fresh = false;
+    if (this.quietRun > this.mask && isSilent(input, n)) {
+      this.advanceSilent(n);
+      return;
+    }
 
     // The three taps' constants live in locals (same arithmetic and order as a loop over the
     // tap arrays, so the output is unchanged bit for bit).
@@ -234,6 +242,7 @@ export class Chorus {
     const fbStep = this.fbStep;
     const gainTarget = this.gainTarget;
     const fbTarget = this.fbTarget;
+    let quiet = this.quietRun;
 
     for (let t = 0; t < n; t++) {
       if (rampLeft > 0) {
@@ -267,7 +276,9 @@ export class Chorus {
       let fb = (sumTaps / VOICE_COUNT) * feedback;
       fb += DENORMAL_GUARD;
       fb -= DENORMAL_GUARD;
-      buf[w] = input[t] + fb;
+      const wv = input[t] + fb;
+      buf[w] = wv;
+      quiet = wv === 0 ? quiet + 1 : 0;
       w = (w + 1) & mask;
 
       const c2 = c * rotC - s * rotS;
@@ -279,7 +290,51 @@ export class Chorus {
     const k = 1 / Math.sqrt(c * c + s * s);
     this.lfoC = c * k;
     this.lfoS = s * k;
+    this.quietRun = Math.min(quiet, mask + 1);
     this.write = w;
+    this.delay = delay;
+    this.depth = depth;
+    this.gain = g;
+    this.fbGain = feedback;
+    this.rampLeft = rampLeft;
+  }
+
+  /**
+   * A block of silent input into a silent line: every tap reads 0, so the output and the feedback
+   * are 0. Only the state moves (ramps, glides, LFO phasor, write position), exactly as process()
+   * moves it, so what follows is bit for bit what the full loop would give.
+   */
+  private advanceSilent(n: number): void {
+    const rotC = this.rotC;
+    const rotS = this.rotS;
+    const delayTarget = this.delayTarget;
+    const depthTarget = this.depthTarget;
+    let c = this.lfoC;
+    let s = this.lfoS;
+    let delay = this.delay;
+    let depth = this.depth;
+    let g = this.gain;
+    let feedback = this.fbGain;
+    let rampLeft = this.rampLeft;
+    for (let t = 0; t < n; t++) {
+      if (rampLeft > 0) {
+        g += this.gainStep;
+        feedback += this.fbStep;
+        if (--rampLeft === 0) {
+          g = this.gainTarget;
+          feedback = this.fbTarget;
+        }
+      }
+      if (delay !== delayTarget) delay += Math.min(SLEW, Math.max(-SLEW, delayTarget - delay));
+      if (depth !== depthTarget) depth += Math.min(SLEW, Math.max(-SLEW, depthTarget - depth));
+      const c2 = c * rotC - s * rotS;
+      s = s * rotC + c * rotS;
+      c = c2;
+    }
+    const k = 1 / Math.sqrt(c * c + s * s);
+    this.lfoC = c * k;
+    this.lfoS = s * k;
+    this.write = (this.write + n) & this.mask;
     this.delay = delay;
     this.depth = depth;
     this.gain = g;
@@ -324,4 +379,10 @@ function tap(buf: Float32Array, mask: number, w: number, delay: number): number 
   const p1 = buf[(i - 1) & mask];
   const p2 = buf[(i - 2) & mask];
   return p0 + 0.5 * f * (p1 - pm1 + f * (2 * pm1 - 5 * p0 + 4 * p1 - p2 + f * (3 * (p0 - p1) + p2 - pm1)));
+}
+
+/** True when input[0, n) is all zeros. */
+function isSilent(input: Float32Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (input[i] !== 0) return false;
+  return true;
 }
