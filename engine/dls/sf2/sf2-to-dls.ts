@@ -130,7 +130,8 @@ export function readSf2AsDls(bytes: Uint8Array, programs: ReadonlySet<number> | 
 /** readSf2AsDls for SF2 and SF3 files: Ogg Vorbis samples are decoded first (sf3-decode.ts). */
 export async function readSf2OrSf3AsDls(bytes: Uint8Array, programs: ReadonlySet<number> | null = null): Promise<Sf2ImportResult & { compressed: boolean }> {
   const raw = readSf2(bytes, { compressed: 'keep' });
-  const bank = await decodeSf3(raw);
+  // With `programs`, only the samples those presets use are decoded (decoding is the slow part).
+  const bank = await decodeSf3(raw, programs);
   return { collection: sf2ToDls(bank, programs), version: raw.version, compressed: raw.compressedSamples > 0 };
 }
 

@@ -24,6 +24,8 @@ const SAMPLE_PAD_FRAMES = 46;
  * (MuseScore_General: about 200 MB of PCM).
  */
 export const MAX_DECODED_FRAMES = 1 << 28;
+/** Decoders working at once (see decodeSf3). */
+const DECODE_LANES = 4;
 
 interface VorbisDecoder {
   ready: Promise<void>;
@@ -43,32 +45,46 @@ async function createDecoder(): Promise<VorbisDecoder> {
  * The bank with every compressed sample decoded into a new PCM smpl (a bank without compressed
  * samples is returned as it is). Errors name the sample and its place in the file.
  */
-export async function decodeSf3(bank: Sf2Bank): Promise<Sf2Bank> {
+export async function decodeSf3(bank: Sf2Bank, programs: ReadonlySet<number> | null = null): Promise<Sf2Bank> {
   if (bank.compressedSamples === 0) return bank;
-  const decoded: Array<Int16Array | null> = [];
-  let total = 0;
-  const decoder = await createDecoder();
-  try {
-    for (let i = 0; i < bank.samples.length; i++) {
-      const s = bank.samples[i];
-      let pcm: Int16Array | null = null;
-      if (s.sampleType & SF2_SAMPLE.COMPRESSED) {
-        pcm = await decodeOne(decoder, bank, s, i);
-        await decoder.reset();
-      } else if (!(s.sampleType & SF2_SAMPLE.ROM)) {
-        pcm = new Int16Array(s.end - s.start);
-        const v = new DataView(bank.smpl.buffer, bank.smpl.byteOffset, bank.smpl.byteLength);
-        for (let k = 0; k < pcm.length; k++) pcm[k] = v.getInt16(2 * (s.start + k), true);
-      }
-      total += (pcm?.length ?? 0) + SAMPLE_PAD_FRAMES;
-      if (total > MAX_DECODED_FRAMES) {
-        throw new DlsError('BADWAVE', `the decoded samples would exceed ${MAX_DECODED_FRAMES} frames (at sample ${i} '${s.name}')`, bank.at.shdrPath, bank.at.shdrOffset + 46 * i);
-      }
-      decoded.push(pcm);
+  const wanted = programs === null ? null : samplesOfPrograms(bank, programs);
+  const decoded: Array<Int16Array | null> = bank.samples.map(() => null);
+  const v = new DataView(bank.smpl.buffer, bank.smpl.byteOffset, bank.smpl.byteLength);
+  const todo: number[] = [];
+  for (let i = 0; i < bank.samples.length; i++) {
+    const s = bank.samples[i];
+    if (wanted !== null && !wanted.has(i)) continue; // left empty: no converted preset uses it
+    if (s.sampleType & SF2_SAMPLE.COMPRESSED) todo.push(i);
+    else if (!(s.sampleType & SF2_SAMPLE.ROM)) {
+      const pcm = new Int16Array(s.end - s.start);
+      for (let k = 0; k < pcm.length; k++) pcm[k] = v.getInt16(2 * (s.start + k), true);
+      decoded[i] = pcm;
     }
-  } finally {
-    decoder.free();
   }
+  // Several decoders at once: each stream needs a decoder of its own (decodeFile re-creates its
+  // WebAssembly instance after every stream), and that set-up is asynchronous, so a few in flight
+  // keep the thread busy instead of waiting on one.
+  let next = 0;
+  let frames = 0;
+  const lane = async () => {
+    const decoder = await createDecoder();
+    try {
+      while (next < todo.length) {
+        const i = todo[next++];
+        const pcm = await decodeOne(decoder, bank, bank.samples[i], i);
+        frames += pcm.length;
+        if (frames > MAX_DECODED_FRAMES) {
+          throw new DlsError('BADWAVE', `the decoded samples would exceed ${MAX_DECODED_FRAMES} frames (at sample ${i} '${bank.samples[i].name}')`, bank.at.shdrPath, bank.at.shdrOffset + 46 * i);
+        }
+        decoded[i] = pcm;
+      }
+    } finally {
+      decoder.free();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DECODE_LANES, todo.length) }, lane));
+  let total = 0;
+  for (const pcm of decoded) total += (pcm?.length ?? 0) + SAMPLE_PAD_FRAMES;
 
   const smpl = new Int16Array(total);
   const samples: Sf2Sample[] = [];
@@ -77,7 +93,9 @@ export async function decodeSf3(bank: Sf2Bank): Promise<Sf2Bank> {
     const s = bank.samples[i];
     const pcm = decoded[i];
     if (pcm === null) {
-      samples.push(s); // ROM sample: skipped by the converter, kept for the indexes
+      // A ROM sample (the converter skips it) or one no converted preset uses: kept for the
+      // indexes, empty, and never compressed.
+      samples.push({ ...s, start: at, end: at, startLoop: at, endLoop: at, sampleType: s.sampleType & ~SF2_SAMPLE.COMPRESSED });
       at += SAMPLE_PAD_FRAMES;
       continue;
     }
@@ -95,6 +113,32 @@ export async function decodeSf3(bank: Sf2Bank): Promise<Sf2Bank> {
     samples,
     compressedSamples: 0,
   };
+}
+
+/** SF2 generator numbers (SF2.04 §8.1.2) the sample walk needs. */
+const GEN_INSTRUMENT = 41;
+const GEN_SAMPLE_ID = 53;
+
+/** Samples the presets of `programs` can play (with their stereo partners). */
+function samplesOfPrograms(bank: Sf2Bank, programs: ReadonlySet<number>): Set<number> {
+  const out = new Set<number>();
+  const gen = (z: { generators: Array<{ oper: number; amount: number }> }, oper: number) => z.generators.find((g) => g.oper === oper)?.amount;
+  for (const p of bank.presets) {
+    if (!programs.has(p.preset & 0x7f)) continue;
+    for (const pz of p.zones) {
+      const ii = gen(pz, GEN_INSTRUMENT);
+      const inst = ii === undefined ? undefined : bank.instruments[ii & 0xffff];
+      if (!inst) continue;
+      for (const iz of inst.zones) {
+        const si = gen(iz, GEN_SAMPLE_ID);
+        if (si === undefined || !bank.samples[si & 0xffff]) continue;
+        out.add(si & 0xffff);
+        const link = bank.samples[si & 0xffff].sampleLink;
+        if (bank.samples[link]) out.add(link);
+      }
+    }
+  }
+  return out;
 }
 
 async function decodeOne(decoder: VorbisDecoder, bank: Sf2Bank, s: Sf2Sample, i: number): Promise<Int16Array> {
