@@ -96,14 +96,22 @@ export async function renderSessionToWav(
   let framesDone = 0;
   const node = engine.node(o.pinId);
   const out = new WavFileOutput({ path: o.out, totalFrames, format: o.format ?? 'pcm16' });
+  // The rare steps (an IRP write, a progress report) are functions of their own, made once: code
+  // the per-block callback reaches only now and then would otherwise deoptimise it each time.
+  const writeIrp = (irp: SongIrp) => {
+    const res = engine.writeIrp(o.pinId, irp.bytes, start + irp.startTime);
+    if (res.error) throw res.error;
+  };
+  const progress = () => {
+    const v = node.getRunningStats().voices;
+    if (v > maxVoices) maxVoices = v;
+    o.onProgress?.(framesDone, totalFrames);
+  };
   await out.open({
     sampleRate,
     framesPerBuffer: engine.bufferFrames,
     pull: (l, r, frames) => {
-      irps.feed(engine.masterTime() - start + lookahead, (irp) => {
-        const res = engine.writeIrp(o.pinId, irp.bytes, start + irp.startTime);
-        if (res.error) throw res.error;
-      });
+      irps.feed(engine.masterTime() - start + lookahead, writeIrp);
       engine.renderBlock(l, r, frames);
       for (let i = 0; i < frames; i++) {
         const a = Math.abs(l[i]);
@@ -112,11 +120,7 @@ export async function renderSessionToWav(
         if (b > peak) peak = b;
       }
       framesDone += frames;
-      if ((framesDone & 0x3fff) < frames) {
-        const v = node.getRunningStats().voices;
-        if (v > maxVoices) maxVoices = v;
-        o.onProgress?.(framesDone, totalFrames);
-      }
+      if ((framesDone & 0x3fff) < frames) progress();
     },
   });
   const t0 = process.hrtime.bigint();

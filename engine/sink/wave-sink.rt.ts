@@ -268,29 +268,45 @@ export class WaveSink {
     const range = 1 - knee;
     let ml = 0;
     let mr = 0;
-    for (let i = off; i < off + frames; i++) {
-      let l = outL[i];
-      let r = outR[i];
-      if (l - l !== 0) {
-        l = 0;
-        this.nonFiniteSamples++;
-      }
-      if (r - r !== 0) {
-        r = 0;
-        this.nonFiniteSamples++;
-      }
-      if (soft) {
+    if (soft) {
+      for (let i = off; i < off + frames; i++) {
+        let l = outL[i];
+        let r = outR[i];
+        if (l - l !== 0) {
+          l = 0;
+          this.nonFiniteSamples++;
+        }
+        if (r - r !== 0) {
+          r = 0;
+          this.nonFiniteSamples++;
+        }
         if (l > knee) l = knee + range * Math.tanh((l - knee) / range);
         else if (l < -knee) l = -knee - range * Math.tanh((-l - knee) / range);
         if (r > knee) r = knee + range * Math.tanh((r - knee) / range);
         else if (r < -knee) r = -knee - range * Math.tanh((-r - knee) / range);
+        outL[i] = l;
+        outR[i] = r;
+        const al = l < 0 ? -l : l;
+        const ar = r < 0 ? -r : r;
+        if (al > ml) ml = al;
+        if (ar > mr) mr = ar;
       }
-      outL[i] = l;
-      outR[i] = r;
-      const al = l < 0 ? -l : l;
-      const ar = r < 0 ? -r : r;
-      if (al > ml) ml = al;
-      if (ar > mr) mr = ar;
+    } else {
+      // No clip: samples are only rewritten when one is not finite.
+      for (let i = off; i < off + frames; i++) {
+        const l = outL[i];
+        const r = outR[i];
+        if (l - l !== 0) {
+          outL[i] = 0;
+          this.nonFiniteSamples++;
+        } else if (l > ml) ml = l;
+        else if (-l > ml) ml = -l;
+        if (r - r !== 0) {
+          outR[i] = 0;
+          this.nonFiniteSamples++;
+        } else if (r > mr) mr = r;
+        else if (-r > mr) mr = -r;
+      }
     }
     meters[METER.PEAK_L] = ml;
     meters[METER.PEAK_R] = mr;
