@@ -92,6 +92,9 @@ export function collectionSummary(c: OpenCollection): CollectionSummary {
   return { ...rest, instrumentCount: instruments.length };
 }
 
+/** Progress of opening a bank (an SF3's samples decoded so far). */
+export type LoadProgress = (done: number, total: number) => void;
+
 export class CollectionStore {
   private readonly open = new Map<number, OpenCollection>();
   private nextId = 1;
@@ -101,19 +104,26 @@ export class CollectionStore {
    * partial collection for a caller that knows what it will play (loadBankBytes); it is never
    * shared with a later whole open of the same file.
    */
-  async loadFile(path: string, builtIn = false, programs: ReadonlySet<number> | null = null): Promise<OpenCollection> {
+  async loadFile(path: string, builtIn = false, programs: ReadonlySet<number> | null = null, onProgress?: LoadProgress): Promise<OpenCollection> {
     const existing = programs === null ? [...this.open.values()].find((c) => c.path === path && !c.partial) : undefined;
     if (existing) return existing;
     const bytes = await readWhole(path);
-    return this.add(basename(path), path, bytes, builtIn, programs);
+    return this.add(basename(path), path, bytes, builtIn, programs, onProgress);
   }
 
-  loadData(name: string, bytes: Uint8Array, path: string | null = null): Promise<OpenCollection> {
-    return this.add(name, path, bytes, false);
+  loadData(name: string, bytes: Uint8Array, path: string | null = null, onProgress?: LoadProgress): Promise<OpenCollection> {
+    return this.add(name, path, bytes, false, null, onProgress);
   }
 
-  private async add(name: string, path: string | null, bytes: Uint8Array, builtIn: boolean, programs: ReadonlySet<number> | null = null): Promise<OpenCollection> {
-    const { format, collection } = await loadBank(bytes, programs);
+  private async add(
+    name: string,
+    path: string | null,
+    bytes: Uint8Array,
+    builtIn: boolean,
+    programs: ReadonlySet<number> | null = null,
+    onProgress?: LoadProgress,
+  ): Promise<OpenCollection> {
+    const { format, collection } = await loadBank(bytes, programs, onProgress);
     const partial = programs !== null && (format === 'SF2' || format === 'SF3');
     const c: OpenCollection = { id: this.nextId++, name: infoText(collection.info, 'INAM') || name, path, format, collection, bytes: bytes.byteLength, builtIn, partial };
     this.open.set(c.id, c);

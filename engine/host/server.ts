@@ -54,12 +54,23 @@ export class EngineServer {
       writeBuffer: (p) => s.writeBuffer(p),
       property: (p) => s.property(p),
       loadCollection: async (p) => {
-        this.broadcast('onProgress', { task: `loading ${p.path}`, done: 0, total: 1 });
-        const r = await s.loadCollection(p);
-        this.broadcast('onProgress', { task: `loading ${p.path}`, done: 1, total: 1 });
-        return r;
+        const task = `loading ${p.path}`;
+        this.broadcast('onProgress', { task, done: 0, total: 1 });
+        try {
+          return await s.loadCollection(p, null, (done, total) => this.broadcast('onProgress', { task: `decoding the samples of ${p.path}`, done: Math.min(done, total - 1), total }));
+        } finally {
+          this.broadcast('onProgress', { task, done: 1, total: 1 });
+        }
       },
-      loadCollectionData: (p) => s.loadCollectionData(p),
+      loadCollectionData: async (p) => {
+        const task = `loading ${p.name}`;
+        this.broadcast('onProgress', { task, done: 0, total: 1 });
+        try {
+          return await s.loadCollectionData(p, (done, total) => this.broadcast('onProgress', { task: `decoding the samples of ${p.name}`, done: Math.min(done, total - 1), total }));
+        } finally {
+          this.broadcast('onProgress', { task, done: 1, total: 1 });
+        }
+      },
       getCollection: (p) => s.getCollection(p),
       closeCollection: (p) => s.closeCollection(p),
       downloadInstrument: (p) => s.downloadInstrument(p),

@@ -23,7 +23,7 @@ import type { RefTime } from '../dmus/units.js';
 import type { AudioSettings, AudioStatus, CollectionInfo, PinInfo, SessionState, Stats } from '../protocol/messages.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/rpc.js';
-import { CollectionStore, collectionInfo, collectionSummary, instrumentInfos, type OpenCollection } from './collections.js';
+import { CollectionStore, collectionInfo, collectionSummary, instrumentInfos, type LoadProgress, type OpenCollection } from './collections.js';
 import { loadSession, type SavedChannel, type SavedSession, saveJsonAtomic } from './persistence.js';
 import { DAUD, DAUD_CHANNEL_OFFSET } from '../synth/constants.js';
 import { RenderEngine, type RenderEngineApi } from './render-engine.js';
@@ -685,16 +685,16 @@ export class Session {
   // ----- collections and downloads -----
 
   /** `programs`: engine-internal (the offline render), see CollectionStore.loadFile. */
-  async loadCollection(p: { path: string }, programs: ReadonlySet<number> | null = null): Promise<CollectionInfo> {
-    const c = await this.collections.loadFile(p.path, false, programs);
+  async loadCollection(p: { path: string }, programs: ReadonlySet<number> | null = null, onProgress?: LoadProgress): Promise<CollectionInfo> {
+    const c = await this.collections.loadFile(p.path, false, programs, onProgress);
     this.changed();
     return collectionInfo(c);
   }
 
-  async loadCollectionData(p: { name: string; bytes: Uint8Array }): Promise<CollectionInfo> {
+  async loadCollectionData(p: { name: string; bytes: Uint8Array }, onProgress?: LoadProgress): Promise<CollectionInfo> {
     // Keep a copy next to the session so the bank comes back after a restart.
     let path: string | null = null;
-    const c = await this.collections.loadData(p.name, p.bytes);
+    const c = await this.collections.loadData(p.name, p.bytes, null, onProgress);
     if (this.options.dir) {
       path = join(this.options.dir, 'banks', `${c.id}-${p.name.replace(/[^A-Za-z0-9._-]/g, '_')}`);
       saveBytesAtomic(path, p.bytes);

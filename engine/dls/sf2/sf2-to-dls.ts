@@ -30,7 +30,7 @@ import {
 } from '../constants.js';
 import { DlsError } from '../dls-error.js';
 import { readSf2, SF2_SAMPLE, type Sf2Bank, type Sf2Generator, type Sf2Modulator, type Sf2Zone } from './sf2-reader.js';
-import { decodeSf3 } from './sf3-decode.js';
+import { type DecodeProgress, decodeSf3 } from './sf3-decode.js';
 
 /** SF2 generator operators (SF2.04 §8.1.2). */
 export const GEN = {
@@ -128,10 +128,14 @@ export function readSf2AsDls(bytes: Uint8Array, programs: ReadonlySet<number> | 
 }
 
 /** readSf2AsDls for SF2 and SF3 files: Ogg Vorbis samples are decoded first (sf3-decode.ts). */
-export async function readSf2OrSf3AsDls(bytes: Uint8Array, programs: ReadonlySet<number> | null = null): Promise<Sf2ImportResult & { compressed: boolean }> {
+export async function readSf2OrSf3AsDls(
+  bytes: Uint8Array,
+  programs: ReadonlySet<number> | null = null,
+  onProgress?: DecodeProgress,
+): Promise<Sf2ImportResult & { compressed: boolean }> {
   const raw = readSf2(bytes, { compressed: 'keep' });
   // With `programs`, only the samples those presets use are decoded (decoding is the slow part).
-  const bank = await decodeSf3(raw, programs);
+  const bank = await decodeSf3(raw, programs, onProgress);
   return { collection: sf2ToDls(bank, programs), version: raw.version, compressed: raw.compressedSamples > 0 };
 }
 

@@ -45,7 +45,10 @@ async function createDecoder(): Promise<VorbisDecoder> {
  * The bank with every compressed sample decoded into a new PCM smpl (a bank without compressed
  * samples is returned as it is). Errors name the sample and its place in the file.
  */
-export async function decodeSf3(bank: Sf2Bank, programs: ReadonlySet<number> | null = null): Promise<Sf2Bank> {
+/** Reports decoded samples (done of total), at most about 50 times a bank. */
+export type DecodeProgress = (done: number, total: number) => void;
+
+export async function decodeSf3(bank: Sf2Bank, programs: ReadonlySet<number> | null = null, onProgress?: DecodeProgress): Promise<Sf2Bank> {
   if (bank.compressedSamples === 0) return bank;
   const wanted = programs === null ? null : samplesOfPrograms(bank, programs);
   const decoded: Array<Int16Array | null> = bank.samples.map(() => null);
@@ -66,6 +69,8 @@ export async function decodeSf3(bank: Sf2Bank, programs: ReadonlySet<number> | n
   // keep the thread busy instead of waiting on one.
   let next = 0;
   let frames = 0;
+  let done = 0;
+  const step = Math.max(1, Math.ceil(todo.length / 50));
   const lane = async () => {
     const decoder = await createDecoder();
     try {
@@ -77,6 +82,7 @@ export async function decodeSf3(bank: Sf2Bank, programs: ReadonlySet<number> | n
           throw new DlsError('BADWAVE', `the decoded samples would exceed ${MAX_DECODED_FRAMES} frames (at sample ${i} '${bank.samples[i].name}')`, bank.at.shdrPath, bank.at.shdrOffset + 46 * i);
         }
         decoded[i] = pcm;
+        if (++done % step === 0 || done === todo.length) onProgress?.(done, todo.length);
       }
     } finally {
       decoder.free();

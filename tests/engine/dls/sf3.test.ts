@@ -13,8 +13,11 @@ import { DlsError } from '../../../engine/dls/dls-error.js';
 import { loadBank } from '../../../engine/dls/load-bank.js';
 import { GEN, readSf2AsDls } from '../../../engine/dls/sf2/sf2-to-dls.js';
 import { renderSongToWav } from '../../../engine/host/offline-render.js';
+import { EngineServer } from '../../../engine/host/server.js';
 import { Session } from '../../../engine/host/session.js';
 import { readSmf, writeSmf } from '../../../engine/midi/smf.js';
+import { createClient } from '../../../engine/protocol/rpc.js';
+import { createMemoryPair } from '../../../engine/protocol/transports/in-memory.js';
 import { zeroCrossingFrequency } from '../../helpers/audio-analysis.js';
 import { buildSf2, ramp } from '../../helpers/dls-sf2-builder.js';
 
@@ -112,6 +115,39 @@ describe('SF3 import', () => {
       expect(session.getState()).toEqual(before);
     } finally {
       await session.close();
+    }
+  });
+
+  it('reports decoding progress while an SF3 opens, and the bar ends even when the file is bad', async () => {
+    // 60 compressed samples, so there is progress to report.
+    const spec = {
+      version: [3, 1] as [number, number],
+      samples: Array.from({ length: 60 }, (_, k) => ({ name: `t${k}`, frames: new Int16Array(0), ogg: OGG, pitch: 69, rate: 22050 })),
+      instruments: [{ name: 'Tone', zones: [{ gens: [{ oper: GEN.sampleID, amount: 0 }] }] }],
+      presets: [{ name: 'Tone', preset: 0, bank: 0, zones: [{ gens: [{ oper: GEN.instrument, amount: 0 }] }] }],
+    };
+    const session = new Session({ dir: null, output: 'offline', defaults: false });
+    await session.start();
+    const server = new EngineServer(session);
+    const [a, b] = createMemoryPair();
+    server.attach(a);
+    const client = createClient(b, { validate: true });
+    await client.connected;
+    const seen: Array<{ task: string; done: number; total: number }> = [];
+    client.on('onProgress', (p) => seen.push(p));
+    try {
+      await client.call('loadCollectionData', { name: 'many.sf3', bytes: buildSf2(spec) });
+      const decoding = seen.filter((p) => p.task.startsWith('decoding'));
+      expect(decoding.length).toBeGreaterThan(5);
+      expect(decoding.every((p, i) => p.total === 60 && p.done < p.total && (i === 0 || p.done > decoding[i - 1].done))).toBe(true);
+      expect(seen.at(-1)).toMatchObject({ done: 1, total: 1 });
+      seen.length = 0;
+      const junk = OGG.slice();
+      junk.fill(0x55, 0, 200);
+      await expect(client.call('loadCollectionData', { name: 'bad.sf3', bytes: sf3(junk) })).rejects.toThrow(/sample 1 'tone'/);
+      expect(seen.at(-1)).toMatchObject({ done: 1, total: 1 });
+    } finally {
+      await server.close();
     }
   });
 
