@@ -5,7 +5,7 @@ import { writeDls } from '../../../engine/dls/dls-writer.js';
 import { buildCollectionDownloads, DownloadIdAllocator } from '../../../engine/dls/download.js';
 import { makeGmBank } from '../../../engine/dls/gm-bank/make-gm-bank.js';
 import { fixtureCollection, have, TIMGM6MB_DLS } from '../../helpers/dls-fixtures.js';
-import { fuzzDownloadCase, fuzzFileCase, mutate, newStats, rng, sizeFieldOffsets } from '../../helpers/dls-fuzz.js';
+import { fuzzDownloadCase, fuzzFileCase, fuzzFileCaseAsync, mutate, newStats, rng, sizeFieldOffsets } from '../../helpers/dls-fuzz.js';
 import { buildSf2, ramp } from '../../helpers/dls-sf2-builder.js';
 
 /** A short, deterministic run (~3 s); tests/bench/dls-fuzz.ts runs the same cases for as long as asked. */
@@ -52,6 +52,31 @@ describe('fuzz: mutated banks and download buffers', () => {
       expect(stats.slowestMs).toBeLessThan(2000);
     });
   }
+
+  it('tiny.sf3: 150 mutations (Ogg Vorbis data included) give typed errors with chunk paths, no hang', async () => {
+    const ogg = new Uint8Array(readFileSync(new URL('../../fixtures/tone-440hz-22050.ogg', import.meta.url)));
+    const sf3 = buildSf2({
+      version: [3, 1],
+      samples: [
+        { name: 'tone', frames: new Int16Array(0), ogg, loop: [100, 9000], pitch: 69 },
+        { name: 'a', frames: ramp(300), loop: [10, 250] },
+      ],
+      instruments: [{ name: 'T', zones: [{ gens: [{ oper: 54, amount: 1 }, { oper: 53, amount: 0 }] }, { gens: [{ oper: 53, amount: 1 }] }] }],
+      presets: [{ name: 'P', preset: 0, bank: 0, zones: [{ gens: [{ oper: 41, amount: 0 }] }] }],
+    });
+    const r = rng(0x5f3);
+    const sizes = sizeFieldOffsets(sf3);
+    const stats = newStats();
+    for (let i = 0; i < 150; i++) {
+      const m = mutate(sf3, sizes, r);
+      await fuzzFileCaseAsync(m.bytes, stats, `tiny.sf3 case ${i} (${m.kind})`);
+    }
+    expect(stats.findings).toEqual([]);
+    expect(stats.cases).toBe(150);
+    expect(stats.rejected).toBeGreaterThan(15);
+    expect(stats.accepted).toBeGreaterThan(15);
+    expect(stats.slowestMs).toBeLessThan(2000);
+  });
 
   it('download buffers: 3000 mutations give typed DMUS_E errors only', () => {
     const d = buildCollectionDownloads(fixtureCollection(), new DownloadIdAllocator());
