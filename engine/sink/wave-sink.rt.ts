@@ -196,6 +196,12 @@ export class WaveSink {
     }
     const meters = this.meters;
     const decay = this.decayPerFrame ** frames;
+    const soft = this.clip === 'soft';
+    const knee = this.softClipKnee;
+    const range = 1 - knee;
+    let ml = 0;
+    let mr = 0;
+    let masterDone = false;
     for (let p = 0; p < pins.length; p++) {
       const pin = pins[p];
       const m = METER_STRIDE * (p + 1);
@@ -222,18 +228,41 @@ export class WaveSink {
       if (g0 === g1 && g0 === 0) {
         // Muted (or gain 0) and settled: the pin rendered (its time ran on) but adds nothing.
       } else if (!zeroed) {
+        // The only pin: the master stage (guard, soft clip, peaks) runs in the same pass, on
+        // the float32 value the mix buffer would have held.
         zeroed = true;
+        masterDone = true;
         let g = g0;
         for (let i = 0; i < frames; i++) {
           g += step;
-          const l = sl[i] * g;
-          const r = sr[i] * g;
-          outL[off + i] = l + 0;
-          outR[off + i] = r + 0;
+          const a = sl[i] * g;
+          const b = sr[i] * g;
+          const aa = a < 0 ? -a : a;
+          const ab = b < 0 ? -b : b;
+          if (aa > pl) pl = aa;
+          if (ab > pr) pr = ab;
+          let l = Math.fround(a + 0);
+          let r = Math.fround(b + 0);
+          if (l - l !== 0) {
+            l = 0;
+            this.nonFiniteSamples++;
+          }
+          if (r - r !== 0) {
+            r = 0;
+            this.nonFiniteSamples++;
+          }
+          if (soft) {
+            if (l > knee) l = knee + range * Math.tanh((l - knee) / range);
+            else if (l < -knee) l = -knee - range * Math.tanh((-l - knee) / range);
+            if (r > knee) r = knee + range * Math.tanh((r - knee) / range);
+            else if (r < -knee) r = -knee - range * Math.tanh((-r - knee) / range);
+          }
+          outL[off + i] = l;
+          outR[off + i] = r;
           const al = l < 0 ? -l : l;
           const ar = r < 0 ? -r : r;
-          if (al > pl) pl = al;
-          if (ar > pr) pr = ar;
+          if (al > ml) ml = al;
+          if (ar > mr) mr = ar;
         }
       } else {
         let g = g0;
@@ -263,12 +292,9 @@ export class WaveSink {
       outR.fill(0, off, off + frames);
     }
     // Master: guard, optional soft clip, peaks.
-    const soft = this.clip === 'soft';
-    const knee = this.softClipKnee;
-    const range = 1 - knee;
-    let ml = 0;
-    let mr = 0;
-    if (soft) {
+    if (masterDone) {
+      // Done with the only pin above.
+    } else if (soft) {
       for (let i = off; i < off + frames; i++) {
         let l = outL[i];
         let r = outR[i];
