@@ -646,7 +646,19 @@ export class VoicePool {
     if (art.levelEnd < art.count) {
       if (art.usesLfo) stepLfo(this.lfoPhase, this.lfoInc, this.lfoDelay, this.lfoVal, v, n);
       if (art.usesVibrato) stepLfo(this.vibPhase, this.vibInc, this.vibDelay, this.vibVal, v, n);
-      if (art.usesEg2) stepEg(this.eg2Stage, this.eg2Val, this.eg2Cnt, this.eg2Delay, this.eg2Attack, this.eg2Hold, this.eg2Decay, this.eg2Sustain, this.eg2Release, v, n);
+      if (art.usesEg2) {
+        // Decay, sustain and release (most sub-blocks) inline, as stepEg computes them.
+        const s2 = this.eg2Stage[v];
+        if (s2 === EG.RELEASE) {
+          const r = this.eg2Release[v];
+          const x = r > 0 ? this.eg2Val[v] - n / r : 0;
+          if (x <= 0) {
+            this.eg2Val[v] = 0;
+            this.eg2Stage[v] = EG.DONE;
+          } else this.eg2Val[v] = x;
+        } else if (s2 === EG.SUSTAIN) this.eg2Val[v] = this.eg2Sustain[v];
+        else stepEg(this.eg2Stage, this.eg2Val, this.eg2Cnt, this.eg2Delay, this.eg2Attack, this.eg2Hold, this.eg2Decay, this.eg2Sustain, this.eg2Release, v, n);
+      }
       if (this.dynMask[v] !== 0) {
         const base = v * DYN_MAX;
         const nd = Math.min(art.count - art.levelEnd, DYN_MAX);
@@ -683,7 +695,24 @@ export class VoicePool {
     const q = lv[LV_Q];
     const rev = lv[LV_REV];
     const cho = lv[LV_CHO];
-    stepEg(this.eg1Stage, this.eg1Val, this.eg1Cnt, this.eg1Delay, this.eg1Attack, this.eg1Hold, this.eg1Decay, this.eg1Sustain, this.eg1Release, v, n);
+    const s1 = this.eg1Stage[v];
+    if (s1 === EG.RELEASE) {
+      const r = this.eg1Release[v];
+      const x = r > 0 ? this.eg1Val[v] - n / r : 0;
+      if (x <= 0) {
+        this.eg1Val[v] = 0;
+        this.eg1Stage[v] = EG.DONE;
+      } else this.eg1Val[v] = x;
+    } else if (s1 === EG.DECAY) {
+      const d = this.eg1Decay[v];
+      const sus = this.eg1Sustain[v];
+      const x = d > 0 ? this.eg1Val[v] - n / d : sus;
+      if (x <= sus) {
+        this.eg1Val[v] = sus;
+        this.eg1Stage[v] = EG.SUSTAIN;
+      } else this.eg1Val[v] = x;
+    } else if (s1 === EG.SUSTAIN) this.eg1Val[v] = this.eg1Sustain[v];
+    else stepEg(this.eg1Stage, this.eg1Val, this.eg1Cnt, this.eg1Delay, this.eg1Attack, this.eg1Hold, this.eg1Decay, this.eg1Sustain, this.eg1Release, v, n);
     this.eg1Amp(v);
     const eg1 = this.reg[3];
 
@@ -842,12 +871,16 @@ export class VoicePool {
       this.fQCached[v] = q;
       this.fHalfInvQ[v] = 0.5 / 10 ** ((q / 10 - 3.01) / 20);
     }
-    const cw = Math.cos(w);
-    const alpha = Math.sin(w) * this.fHalfInvQ[v];
-    const a0 = 1 + alpha;
-    this.b0[v] = (1 - cw) / 2 / a0;
-    this.a1[v] = (-2 * cw) / a0;
-    this.a2[v] = (1 - alpha) / a0;
+    // RBJ's b0 = (1 - cos w)/2/a0, a1 = -2 cos w/a0, a2 = (1 - alpha)/a0 with alpha = sin w/(2Q),
+    // written with t = tan(w/2) (cos w = (1 - t²)/(1 + t²), sin w = 2t/(1 + t²)): one
+    // transcendental and one division per coefficient update instead of two and three.
+    const t = Math.tan(0.5 * w);
+    const tt = t * t;
+    const th = 2 * t * this.fHalfInvQ[v];
+    const inv = 1 / (1 + tt + th);
+    this.b0[v] = tt * inv;
+    this.a1[v] = 2 * (tt - 1) * inv;
+    this.a2[v] = (1 + tt - th) * inv;
   }
 
   // ------------------------------------------------------------------ render
