@@ -9,7 +9,7 @@ import { DlsError } from '../../engine/dls/dls-error.js';
 import { writeDls } from '../../engine/dls/dls-writer.js';
 import { buildCollectionDownloads, DownloadIdAllocator } from '../../engine/dls/download.js';
 import { parseDownload } from '../../engine/dls/download-parse.js';
-import { loadBank, loadBankBytes } from '../../engine/dls/load-bank.js';
+import { type LoadedBank, loadBank, loadBankBytes } from '../../engine/dls/load-bank.js';
 
 /** Deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {
@@ -95,16 +95,7 @@ export function fuzzFileCase(bytes: Uint8Array, stats: FuzzStats, label: string)
   const t0 = performance.now();
   stats.cases++;
   try {
-    const bank = loadBankBytes(bytes);
-    stats.accepted++;
-    try {
-      writeDls(bank.collection);
-      const d = buildCollectionDownloads(bank.collection, new DownloadIdAllocator(), { select: (_, i) => i < 8 });
-      for (const x of [...d.waves.slice(0, 8), ...d.instruments]) parseDownload(x.buffer);
-    } catch (e) {
-      // Downloads may refuse what a file may hold (non-PCM, stereo): typed errors only.
-      if (!(e instanceof DmusError)) record(stats, e, `${label} (after load)`, false);
-    }
+    afterLoad(loadBankBytes(bytes), stats, label);
   } catch (e) {
     record(stats, e, label, true);
   }
@@ -116,19 +107,24 @@ export async function fuzzFileCaseAsync(bytes: Uint8Array, stats: FuzzStats, lab
   const t0 = performance.now();
   stats.cases++;
   try {
-    const bank = await loadBank(bytes);
-    stats.accepted++;
-    try {
-      writeDls(bank.collection);
-      const d = buildCollectionDownloads(bank.collection, new DownloadIdAllocator(), { select: (_, i) => i < 8 });
-      for (const x of [...d.waves.slice(0, 8), ...d.instruments]) parseDownload(x.buffer);
-    } catch (e) {
-      if (!(e instanceof DmusError)) record(stats, e, `${label} (after load)`, false);
-    }
+    afterLoad(await loadBank(bytes), stats, label);
   } catch (e) {
     record(stats, e, label, true);
   }
   stats.slowestMs = Math.max(stats.slowestMs, performance.now() - t0);
+}
+
+/** A bank that loaded: write it back, build and parse its downloads. */
+function afterLoad(bank: LoadedBank, stats: FuzzStats, label: string): void {
+  stats.accepted++;
+  try {
+    writeDls(bank.collection);
+    const d = buildCollectionDownloads(bank.collection, new DownloadIdAllocator(), { select: (_, i) => i < 8 });
+    for (const x of [...d.waves.slice(0, 8), ...d.instruments]) parseDownload(x.buffer);
+  } catch (e) {
+    // Downloads may refuse what a file may hold (non-PCM, stereo): typed errors only.
+    if (!(e instanceof DmusError)) record(stats, e, `${label} (after load)`, false);
+  }
 }
 
 export function fuzzDownloadCase(bytes: Uint8Array, stats: FuzzStats, label: string): void {
