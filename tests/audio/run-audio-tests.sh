@@ -9,8 +9,9 @@
 # Scenarios (each in a fresh Node process; results and captures in $OUT):
 #   a) 440 Hz sine, render loop in a worker, PortAudio at 128-frame blocks, $SINE_SECONDS s:
 #      0 glitches and 0 ms of gaps in the capture, 0 underruns counted, 0 underflow lines.
-#      A run in which the JACK server itself had xruns and naudiodon saw no underflow is
-#      inconclusive (the machine, not the engine) and is retried, up to 3 runs.
+#      A run in which the machine was starved (the JACK server itself had xruns, or the hypervisor
+#      took over 100 ms of CPU: /proc/stat steal) is inconclusive, and retried up to $AUDIO_ATTEMPTS
+#      (5) runs; when every run was starved the test has no verdict (lib.sh no_verdict).
 #   b) latency from a note written to the command ring (process.hrtime) to its onset at the JACK
 #      tap, at 64, 128 and 256-frame blocks (reported; asserted only to be below 100 ms).
 #   c) a 300 ms stall of the main thread every 2 s while the render loop runs in the worker: clean
@@ -26,22 +27,22 @@ STALL_SECONDS=${STALL_SECONDS:-7}
 # shellcheck source=tests/audio/lib.sh
 source tests/audio/lib.sh
 fail=0
-# A scenario that must be clean; retried (up to 3 runs) only when a run is inconclusive because the
-# JACK server itself had xruns (an overloaded machine), never when the engine underran.
+# A scenario that must be clean; retried only when a run is inconclusive because the machine was
+# starved (report.ts exit 3), never when the engine underran on a machine that kept its deadlines.
 clean_scenario() {
   local name=$1; shift
   local rc
-  for attempt in 1 2 3; do
+  for attempt in $(seq "$ATTEMPTS"); do
     scenario "$name" "$@"
     rc=0; report "$name" --expect-clean || rc=$?
     [ "$rc" -eq 0 ] && return 0
     [ "$rc" -ne 3 ] && return 1
-    echo "   (attempt $attempt inconclusive: JACK server xruns; retrying)"
+    echo "   (attempt $attempt inconclusive: the machine was starved; retrying)"
   done
-  echo "FAIL: $name stayed inconclusive: the JACK server kept missing cycles (machine overloaded?)"
-  return 1
+  no_verdict "$name"
 }
 
+echo "(this shell: $(chrt -p $$ | sed 's/.*: //' | paste -sd " "); the hypervisor has taken $(steal_ms) ms of CPU since boot)"
 start_jackd "$JACK_PERIOD"
 echo "== a) ${SINE_SECONDS} s of 440 Hz through WaveSink + PortAudioOutput (worker), 128-frame blocks"
 clean_scenario sine sine --block 128 --seconds "$SINE_SECONDS" || fail=1

@@ -34,13 +34,15 @@ if [ -z "${SONG:-}" ]; then
 fi
 if [ ! -f "$SONG" ]; then echo "song $SONG not found"; exit 1; fi
 
-# One attempt: play, capture, judge. Exit 0 clean, 1 failed, 3 inconclusive (the JACK server itself
-# missed cycles, e.g. another process loaded the machine, and naudiodon saw no underflow).
+# One attempt: play, capture, judge. Exit 0 clean, 1 failed, 3 inconclusive (the machine was starved:
+# the JACK server itself missed cycles, or the hypervisor took over 100 ms of CPU; see report.ts).
 attempt() {
   start_jackd "$JACK_PERIOD"
   echo "== the whole engine plays $(basename "$SONG") for ${SONG_SECONDS} s at 128-frame buffers"
   tap song
+  local s0; s0=$(steal_ms)
   stdbuf -oL node "$ENGINE_BUILD/tests/audio/engine-scenario.js" song --song "$SONG" --bank "$ROOT/assets/dmus-gm.dls" --block 128 --seconds "$SONG_SECONDS" --out "$OUT/song.json" > "$OUT/song.stdout" 2> "$OUT/song.stderr" || true
+  local steal=$(($(steal_ms) - s0))
   untap
   stop_jackd
   local verdict=0
@@ -50,11 +52,12 @@ attempt() {
     const out = fs.readFileSync(process.argv[2], "utf8");
     const lines = (out.slice(Math.max(0, out.indexOf("SONG START"))).match(/output underflow/g) || []).length;
     const xruns = Number((/jack_xruns (\d+)/.exec(fs.readFileSync(process.argv[3], "utf8")) || [])[1] ?? NaN);
-    console.log(JSON.stringify({ output: r.output, underruns: r.underruns, underflowLines: lines, setupUnderruns: r.setupUnderruns, jackXruns: xruns, lostNotes: r.lostNotes, error: r.error }));
+    const steal = Number(process.argv[4]);
+    console.log(JSON.stringify({ output: r.output, underruns: r.underruns, underflowLines: lines, setupUnderruns: r.setupUnderruns, jackXruns: xruns, stealMs: steal, lostNotes: r.lostNotes, error: r.error }));
     if (r.ok && r.output === "portaudio" && r.underruns === 0 && lines === 0) process.exit(0);
-    if (r.ok && xruns > 0 && lines === 0) { console.error("INCONCLUSIVE: the JACK server had " + xruns + " xruns"); process.exit(3); }
+    if (r.ok && r.output === "portaudio" && (xruns > 0 || steal > 100)) { console.error("INCONCLUSIVE: the JACK server had " + xruns + " xruns, the hypervisor took " + steal + " ms of CPU"); process.exit(3); }
     console.error("FAIL: the live song run was not clean"); process.exit(1);
-  ' "$OUT/song.json" "$OUT/song.stdout" "$OUT/song.tap.log" || verdict=$?
+  ' "$OUT/song.json" "$OUT/song.stdout" "$OUT/song.tap.log" "$steal" || verdict=$?
   if [ "$verdict" -ne 0 ]; then return "$verdict"; fi
   echo "== offline render of the same song, compared with the capture"
   node bin/dmus.mjs render "$SONG" --out "$OUT/song-offline.wav" --quiet > "$OUT/song-offline.log"
@@ -70,12 +73,13 @@ attempt() {
 }
 
 fail=1
-for try in 1 2 3; do
+for try in $(seq "$ATTEMPTS"); do
   verdict=0
   attempt || verdict=$?
   if [ "$verdict" -eq 0 ]; then fail=0; break; fi
   if [ "$verdict" -ne 3 ]; then break; fi
   echo "(attempt $try inconclusive; trying again)"
 done
+if [ "$verdict" -eq 3 ] && no_verdict "the live song run"; then fail=0; fi
 if [ "$fail" -ne 0 ]; then echo "ENGINE AUDIO TEST FAILED (details in $OUT)"; exit 1; fi
 echo "engine audio test passed (details in $OUT)"
