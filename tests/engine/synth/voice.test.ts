@@ -117,6 +117,30 @@ describe('envelopes (DLS time cents)', () => {
   });
 });
 
+describe('envelope control rate', () => {
+  it('a fast release (50 ms) follows its dB-linear curve within 0.6 dB at the 128-sample control rate of decaying voices', () => {
+    const art: ConnSpec[] = [
+      { src: CONN_SRC.NONE, dst: CONN_DST.EG1_SUSTAINLEVEL, scale: 1000 },
+      { src: CONN_SRC.NONE, dst: CONN_DST.EG1_RELEASETIME, raw: tcRaw(0.05) },
+    ];
+    const h = sineSynth(art);
+    send(h, 0, 1, 0x90, 60, 127);
+    const held = peak(renderFrames(h, seconds(h, 0.2)).L, seconds(h, 0.1));
+    send(h, timeOfSample(h, h.position), 1, 0x80, 60, 0);
+    const rel = renderFrames(h, seconds(h, 0.05)).L;
+    // Amplitude of the 1 kHz sine (48 samples a cycle) from two samples a quarter cycle apart
+    // (sqrt(x[i]² + x[i+12]²), the amplitude at about i + 6), every 8 samples, over the first
+    // 40 dB of the release; against the exact curve, -96 dB per 50 ms from the note-off.
+    let worst = 0;
+    for (let i = 0; i + 12 < seconds(h, 0.05 * (40 / 96)); i += 8) {
+      const expected = -96 * ((i + 6) / RATE / 0.05);
+      const got = toDb(Math.hypot(rel[i], rel[i + 12]) / held);
+      worst = Math.max(worst, Math.abs(got - expected));
+    }
+    expect(worst).toBeLessThan(0.6);
+  });
+});
+
 describe('loops and interpolation', () => {
   it('a loop after an attack segment plays without a discontinuity at the loop point (Hermite, wrapped reads)', () => {
     // 103 frames of a decaying 1.6 kHz burst, then a loop of 7 whole cycles of a 700 Hz sine.
