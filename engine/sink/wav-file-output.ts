@@ -144,59 +144,29 @@ export class WavFileOutput implements AudioOutput {
     await this.done;
   }
 
+  /**
+   * Renders into two chunks in turn: while one chunk's write is in flight (libuv's thread pool),
+   * the next one is filled, so the render never waits for the disk. At most one write is pending,
+   * and a chunk is refilled only after its own write completed.
+   */
   private async run(): Promise<void> {
     const o = this.opts!;
     const B = o.framesPerBuffer;
-    const left = new Float32Array(B);
-    const right = new Float32Array(B);
-    const pcm = this.format === 'pcm16';
-    const bytesPerFrame = pcm ? 4 : 8;
+    const bytesPerFrame = this.format === 'pcm16' ? 4 : 8;
     const chunkFrames = Math.max(B, Math.floor(this.writeChunkFrames / B) * B);
-    const chunk = new Uint8Array(chunkFrames * bytesPerFrame);
-    const view = new DataView(chunk.buffer);
-    // WAV is little-endian: on a little-endian machine the samples go straight into typed views
-    // of the chunk (one store per sample instead of a DataView call).
-    const le = endianness() === 'LE';
-    const pcmOut = new Int16Array(chunk.buffer);
-    const floatOut = new Float32Array(chunk.buffer);
+    const fill = new ChunkFiller(o.pull, B, this.format === 'pcm16', this.stats, chunkFrames * bytesPerFrame);
     let filePos = wavHeaderSize(this.format);
-    let inChunk = 0;
     let written = 0;
-    while (written < this.totalFrames && !this.stopRequested) {
-      const n = Math.min(B, this.totalFrames - written);
-      const t = performance.now();
-      o.pull(left, right, n);
-      const us = (performance.now() - t) * 1000;
-      if (us > this.stats.maxPullMicros) this.stats.maxPullMicros = us;
-      this.stats.pulls++;
-      let p = inChunk * bytesPerFrame;
-      // The per-sample loops are plain functions (this async loop itself runs unoptimised
-      // between awaits; a function called once per block gets fully optimised).
-      if (le && pcm) interleavePcm16(left, right, n, pcmOut, inChunk * 2);
-      else if (le) interleaveFloat32(left, right, n, floatOut, inChunk * 2);
-      else if (pcm) {
-        for (let i = 0; i < n; i++, p += 4) {
-          view.setInt16(p, toPcm16(left[i]), true);
-          view.setInt16(p + 2, toPcm16(right[i]), true);
-        }
-      } else {
-        for (let i = 0; i < n; i++, p += 8) {
-          view.setFloat32(p, left[i], true);
-          view.setFloat32(p + 4, right[i], true);
-        }
-      }
-      inChunk += n;
-      written += n;
+    let pending: Promise<unknown> | null = null;
+    for (let k = 0; written < this.totalFrames && !this.stopRequested; k ^= 1) {
+      const frames = fill.fill(k, Math.min(chunkFrames, this.totalFrames - written), () => this.stopRequested);
+      written += frames;
       this.stats.framesPlayed = written;
-      if (inChunk + B > chunkFrames || written === this.totalFrames) {
-        await this.file!.write(chunk, 0, inChunk * bytesPerFrame, filePos);
-        filePos += inChunk * bytesPerFrame;
-        inChunk = 0;
-      }
+      if (pending !== null) await pending;
+      pending = this.file!.write(fill.chunks[k], 0, frames * bytesPerFrame, filePos);
+      filePos += frames * bytesPerFrame;
     }
-    if (inChunk > 0) {
-      await this.file!.write(chunk, 0, inChunk * bytesPerFrame, filePos);
-    }
+    if (pending !== null) await pending;
     await this.finish(written);
   }
 
@@ -208,6 +178,72 @@ export class WavFileOutput implements AudioOutput {
     await f.write(wavHeader(this.format, o.sampleRate, frames), 0, wavHeaderSize(this.format), 0);
     await f.truncate(wavHeaderSize(this.format) + frames * (this.format === 'pcm16' ? 4 : 8));
     await f.close();
+  }
+}
+
+/**
+ * Fills a chunk of the file with pulled blocks (synchronous, so V8 optimises the loop; the async
+ * run() loop around it runs once per chunk).
+ */
+class ChunkFiller {
+  /** The two chunks run() writes in turn, with their typed views. */
+  readonly chunks: Uint8Array[];
+  private readonly pcmViews: Int16Array[];
+  private readonly floatViews: Float32Array[];
+  private readonly dataViews: DataView[];
+  private readonly left: Float32Array;
+  private readonly right: Float32Array;
+  private readonly pull: OpenOptions['pull'];
+  private readonly block: number;
+  private readonly pcm: boolean;
+  private readonly stats: AudioOutputStats;
+  // WAV is little-endian: on a little-endian machine the samples go straight into typed views of
+  // the chunk (one store per sample instead of a DataView call).
+  private readonly le = endianness() === 'LE';
+
+  constructor(pull: OpenOptions['pull'], block: number, pcm: boolean, stats: AudioOutputStats, chunkBytes: number) {
+    this.pull = pull;
+    this.block = block;
+    this.pcm = pcm;
+    this.stats = stats;
+    this.left = new Float32Array(block);
+    this.right = new Float32Array(block);
+    this.chunks = [new Uint8Array(chunkBytes), new Uint8Array(chunkBytes)];
+    this.pcmViews = this.chunks.map((c) => new Int16Array(c.buffer));
+    this.floatViews = this.chunks.map((c) => new Float32Array(c.buffer));
+    this.dataViews = this.chunks.map((c) => new DataView(c.buffer));
+  }
+
+  /** Pulls up to `frames` frames (whole blocks, the last one short) into chunk k; returns the frames written. */
+  fill(k: number, frames: number, stopped: () => boolean): number {
+    const { left, right, block, pcm, le, stats } = this;
+    const pcmOut = this.pcmViews[k];
+    const floatOut = this.floatViews[k];
+    const view = this.dataViews[k];
+    let done = 0;
+    while (done < frames && !stopped()) {
+      const n = Math.min(block, frames - done);
+      const t = performance.now();
+      this.pull(left, right, n);
+      const us = (performance.now() - t) * 1000;
+      if (us > stats.maxPullMicros) stats.maxPullMicros = us;
+      stats.pulls++;
+      if (le && pcm) interleavePcm16(left, right, n, pcmOut, done * 2);
+      else if (le) interleaveFloat32(left, right, n, floatOut, done * 2);
+      else if (pcm) {
+        for (let i = 0, p = done * 4; i < n; i++, p += 4) {
+          view.setInt16(p, toPcm16(left[i]), true);
+          view.setInt16(p + 2, toPcm16(right[i]), true);
+        }
+      } else {
+        for (let i = 0, p = done * 8; i < n; i++, p += 8) {
+          view.setFloat32(p, left[i], true);
+          view.setFloat32(p + 4, right[i], true);
+        }
+      }
+      done += n;
+    }
+    return done;
   }
 }
 
