@@ -33,15 +33,26 @@ export const RELEASE_FLOOR = 1e-5;
 export const SUB_BLOCK = 64;
 
 /**
- * A voice past its attack whose only moving parameters follow the envelopes' decay and release
- * (no LFO or vibrato routing with a nonzero factor) updates every SLOW_SUB_BLOCK samples instead:
+ * A voice past its attack whose only moving parameters follow the envelopes' hold, decay and
+ * release (no LFO or vibrato routing with a nonzero factor) updates every SLOW_SUB_BLOCK samples:
  * 2.7 ms at 48 kHz. Those stages fall linearly in dB, so the linear gain ramp across 128 samples
  * is within 0.3 dB of the exact curve even for a 50 ms release (5 dB per sub-block), and a cutoff
  * following EG2 moves by at most as much per step. This is most of an orchestral song's
- * voice-samples (symphony_7_2: three quarters of the non-static ones, 60 % of all in release).
- * Delay, attack and hold keep the 64-sample rate, so short attacks keep their shape.
+ * voice-samples (symphony_7_2: three quarters of the non-static ones, 60 % of all in release;
+ * TheEntertainer's piano: half of them in hold, where EG1 holds still). A stage that ends inside
+ * a sub-block hands the rest of it to the next stage (stepEg), so hold and decay keep their
+ * lengths. Delay and attack keep the 64-sample rate, so short attacks keep their shape.
  */
 export const SLOW_SUB_BLOCK = 128;
+
+/**
+ * A slow voice whose moving envelope stages each take at least SLOWEST_STAGE samples for their
+ * whole range (EG1: 96 dB in 0.34 s at 48 kHz or slower) updates every SLOWEST_SUB_BLOCK samples:
+ * at most 1.5 dB of EG1 (1/64 of EG2's range) per update, where the linear gain ramp is within
+ * 0.03 dB of the curve. Long piano decays and string releases are most of a song's voice-samples.
+ */
+export const SLOWEST_SUB_BLOCK = 256;
+const SLOWEST_STAGE = SLOWEST_SUB_BLOCK * 64;
 
 /** Shared mono buses per render pass (see beginPass). */
 const SLOTS = 64;
@@ -1002,7 +1013,7 @@ export class VoicePool {
       // sustain, no LFO/EG-driven connection, not fading) takes the whole span in one update.
       let m = end - i;
       if (m > SUB_BLOCK && !this.isStatic(v)) {
-        const cap = this.isSlow(v) ? SLOW_SUB_BLOCK : SUB_BLOCK;
+        const cap = this.subBlockCap(v);
         if (m > cap) m = cap;
       }
       if (!this.renderSub(v, ch, L, R, RV, CH, i, m)) return false;
@@ -1029,15 +1040,28 @@ export class VoicePool {
   }
 
   /**
-   * True when voice v's parameters move only with the envelopes' decay/sustain/release: EG1 and
-   * (if used) EG2 past attack and hold, not fading, past its first sub-block, and no LFO, vibrato
+   * True when voice v's parameters move only with the envelopes' hold/decay/sustain/release: EG1
+   * and (if used) EG2 past delay and attack, not fading, past its first sub-block, and no LFO, vibrato
    * or general dynamic connection with a nonzero factor. Such a voice may take SLOW_SUB_BLOCK.
    */
   private isSlow(v: number): boolean {
-    if (this.eg1Stage[v] < EG.DECAY || this.fadeLeft[v] !== 0 || this.first[v] !== 0) return false;
+    if (this.eg1Stage[v] < EG.HOLD || this.fadeLeft[v] !== 0 || this.first[v] !== 0) return false;
     const m = this.dynMask[v];
     if ((m & (DM_LFO | DM_VIB | DM_GENERAL)) !== 0) return false;
-    return (m & DM_EG2) === 0 || this.eg2Stage[v] >= EG.DECAY;
+    return (m & DM_EG2) === 0 || this.eg2Stage[v] >= EG.HOLD;
+  }
+
+  /** The longest sub-block voice v may take now: SUB_BLOCK, SLOW_SUB_BLOCK or SLOWEST_SUB_BLOCK. */
+  private subBlockCap(v: number): number {
+    if (!this.isSlow(v)) return SUB_BLOCK;
+    // The stage that moves (hold hands over to decay inside a sub-block; sustain does not move).
+    const s1 = this.eg1Stage[v];
+    if (s1 !== EG.SUSTAIN && (s1 === EG.RELEASE ? this.eg1Release[v] : this.eg1Decay[v]) < SLOWEST_STAGE) return SLOW_SUB_BLOCK;
+    if ((this.dynMask[v] & DM_EG2) !== 0) {
+      const s2 = this.eg2Stage[v];
+      if (s2 !== EG.SUSTAIN && s2 !== EG.DONE && (s2 === EG.RELEASE ? this.eg2Release[v] : this.eg2Decay[v]) < SLOWEST_STAGE) return SLOW_SUB_BLOCK;
+    }
+    return SLOWEST_SUB_BLOCK;
   }
 
   private renderSub(v: number, ch: ChannelStates, L: Float64Array, R: Float64Array, RV: Float64Array, CH: Float64Array, i0: number, n: number): boolean {
