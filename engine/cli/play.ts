@@ -4,9 +4,6 @@
  * Without a device it says so and plays into the null sink (the clock runs, nothing is heard).
  */
 import { builtInBankPath } from '../dls/system-bank.js';
-import { RenderWorkerClient } from '../host/render-worker-client.js';
-import { Session } from '../host/session.js';
-import { SongTransport } from '../host/transport.js';
 import { type CliCommand, CliUsageError, parseArgs } from './command.js';
 
 function intOption(v: string | true | undefined, name: string, min: number, max: number): number | undefined {
@@ -29,6 +26,12 @@ export const playCommand: CliCommand = {
     const sampleRate = intOption(options.rate, 'rate', 11025, 192000) ?? 48000;
     const deviceId = intOption(options.device, 'device', -1, 4096) ?? null;
     const seconds = options.seconds === undefined ? undefined : Number(options.seconds);
+    // Loaded here, not at the top: every `dmus` command imports this module (engine/cli.ts).
+    const [{ RenderWorkerClient }, { Session }, { SongTransport }] = await Promise.all([
+      import('../host/render-worker-client.js'),
+      import('../host/session.js'),
+      import('../host/transport.js'),
+    ]);
     const session = new Session({ dir: null, output: 'live', defaults: false, renderThread: (o) => new RenderWorkerClient(o) });
     session.onError((e) => io.err(`dmus play: ${e.message}\n`));
     await session.setAudioSettings({ sampleRate, bufferFrames, latencyBuffers, deviceId });

@@ -5,8 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startEngine } from '../host/main.js';
-import { serveWebSocket } from '../host/websocket-server.js';
 import { type CliCommand, CliUsageError, parseArgs } from './command.js';
 
 function defaultStaticDir(): string | undefined {
@@ -27,6 +25,9 @@ export const serveCommand: CliCommand = {
     const { options } = parseArgs(args, { valued: ['port', 'static', 'session'], flags: ['offline'] });
     const port = options.port === undefined ? 0 : Number(options.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError(`--port ${options.port} is not a port number`);
+    // Loaded here, not at the top: every `dmus` command imports this module (engine/cli.ts), and
+    // the engine host, ws and zod would add a quarter of a second to each of them.
+    const [{ startEngine }, { serveWebSocket }] = await Promise.all([import('../host/main.js'), import('../host/websocket-server.js')]);
     const engine = await startEngine({ sessionDir: typeof options.session === 'string' ? options.session : undefined, output: options.offline ? 'offline' : 'live' });
     const server = await serveWebSocket(engine, { port, staticDir: typeof options.static === 'string' ? options.static : defaultStaticDir() });
     io.out(`DMUS_SERVE_URL=${server.url}\n`);

@@ -53,8 +53,17 @@ export const DEFAULT_APPEND = 2;
 
 const align4 = (n: number) => (n + 3) & ~3;
 
+/**
+ * A chunk written straight into the finished buffer: the wave data, so that its bytes are copied
+ * once (from the collection into the download), not into a chunk first and then again.
+ */
+interface DirectChunk {
+  readonly length: number;
+  write(out: ByteWriter, at: number): void;
+}
+
 /** Lays the chunks out after the offset table and returns the finished buffer. */
-function packDownload(dlType: number, dlId: number, chunks: Uint8Array[]): Uint8Array {
+function packDownload(dlType: number, dlId: number, chunks: Array<Uint8Array | DirectChunk>): Uint8Array {
   const n = chunks.length;
   let at = SIZEOF.DMUS_DOWNLOADINFO + 4 * n;
   const offsets = chunks.map((c) => {
@@ -66,7 +75,9 @@ function packDownload(dlType: number, dlId: number, chunks: Uint8Array[]): Uint8
   out.u32(0, dlType).u32(4, dlId).u32(8, n).u32(12, at);
   offsets.forEach((o, i) => {
     out.u32(16 + 4 * i, o);
-    out.bytes.set(chunks[i], o);
+    const c = chunks[i];
+    if (c instanceof Uint8Array) out.bytes.set(c, o);
+    else c.write(out, o);
   });
   return out.bytes;
 }
@@ -81,7 +92,7 @@ function copyrightChunk(info: InfoEntry[]): Uint8Array | undefined {
 }
 
 /** DMUS_EXTENSIONCHUNKs for the chunks the model does not interpret; returns the first index. */
-function addExtensions(chunks: Uint8Array[], unknown: UnknownChunk[]): number {
+function addExtensions(chunks: Array<Uint8Array | DirectChunk>, unknown: UnknownChunk[]): number {
   const plain = unknown.filter((u) => !u.id.startsWith('LIST:'));
   if (plain.length === 0) return 0;
   const first = chunks.length;
@@ -106,11 +117,15 @@ export function packWaveDownload(wave: DlsWave, dlId: number, options: WaveDownl
   if (f.nChannels !== 1) throw new DmusError('NOTMONO', `wave has ${f.nChannels} channels`);
   if (f.wBitsPerSample !== 8 && f.wBitsPerSample !== 16) throw new DmusError('BADWAVE', `${f.wBitsPerSample}-bit PCM is not 8 or 16`);
   const append = options.append ?? DEFAULT_APPEND;
-  const chunks: Uint8Array[] = [new Uint8Array(SIZEOF.DMUS_WAVE)];
-  const data = new ByteWriter(SIZEOF.DMUS_WAVEDATA_HEADER + wave.data.length + append * f.nBlockAlign).u32(0, wave.data.length);
-  data.bytes.set(wave.data, 4);
-  // The guard bytes stay zero here: the synth fills them from the loop or the last sample.
-  chunks.push(data.bytes);
+  const chunks: Array<Uint8Array | DirectChunk> = [new Uint8Array(SIZEOF.DMUS_WAVE)];
+  // DMUS_WAVEDATA: cbSize, the PCM bytes, then the guard bytes, which stay zero here (the buffer
+  // starts zeroed): the synth fills them from the loop or the last sample.
+  chunks.push({
+    length: SIZEOF.DMUS_WAVEDATA_HEADER + wave.data.length + append * f.nBlockAlign,
+    write: (out, at) => {
+      out.u32(at, wave.data.length).bytes.set(wave.data, at + SIZEOF.DMUS_WAVEDATA_HEADER);
+    },
+  });
   const copyright = copyrightChunk(wave.info);
   let copyrightIdx = 0;
   if (copyright) {

@@ -8,7 +8,7 @@ import { collectionLevel, type DlsCollection } from './collection.js';
 import { DlsError } from './dls-error.js';
 import { readDls } from './dls-reader.js';
 import { fourcc } from './riff.js';
-import { readSf2AsDls, readSf2OrSf3AsDls } from './sf2/sf2-to-dls.js';
+import { type FillBytes, readSf2AsDls, readSf2OrSf3AsDls } from './sf2/sf2-to-dls.js';
 import type { DecodeProgress } from './sf2/sf3-decode.js';
 
 export type BankFormat = 'DLS1' | 'DLS2' | 'SF2' | 'SF3';
@@ -42,11 +42,17 @@ export function loadBankFile(path: string): LoadedBank {
 /**
  * loadBankBytes for every format, SF3 included: a SoundFont's Ogg Vorbis samples are decoded into
  * 16-bit PCM first (engine/dls/sf2/sf3-decode.ts), which is why this one is asynchronous.
+ * `fill`: a SoundFont read without its sample data, see readSf2OrSf3AsDls.
  */
-export async function loadBank(bytes: Uint8Array, programs: ReadonlySet<number> | null = null, onProgress?: DecodeProgress): Promise<LoadedBank> {
+export async function loadBank(
+  bytes: Uint8Array,
+  programs: ReadonlySet<number> | null = null,
+  onProgress?: DecodeProgress,
+  fill?: FillBytes,
+): Promise<LoadedBank> {
   const form = bytes.length >= 12 && fourcc(bytes, 0) === 'RIFF' ? fourcc(bytes, 8) : '';
   if (form !== 'sfbk') return loadBankBytes(bytes, programs);
-  const r = await readSf2OrSf3AsDls(bytes, programs, onProgress);
+  const r = await readSf2OrSf3AsDls(bytes, programs, onProgress, fill);
   return { format: r.compressed ? 'SF3' : 'SF2', collection: r.collection, size: bytes.length };
 }
 

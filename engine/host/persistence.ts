@@ -2,10 +2,10 @@
  * The saved session: what a musician set up (audio settings, pins, channel groups, channel settings,
  * which banks and instruments are downloaded where, thru routing), written atomically on every
  * change and read back on start. A crash or a kill loses nothing that was saved: the file is
- * written beside the old one, flushed, then renamed over it (rename is atomic on one filesystem).
+ * written beside the old one, flushed, then renamed over it (rename is atomic on one filesystem;
+ * saveJsonAtomic in atomic-file.ts).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { z } from 'zod';
 import { AudioSettings, ThruRoute } from '../protocol/messages.js';
 
@@ -50,20 +50,6 @@ export const SavedSession = z.object({
   thru: z.array(ThruRoute.omit({ pinId: true }).extend({ pinIndex: z.number().int().min(0) })),
 });
 export type SavedSession = z.infer<typeof SavedSession>;
-
-/** Writes JSON atomically: a temporary file in the same folder, fsync, rename. */
-export function saveJsonAtomic(path: string, value: unknown): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
 
 /**
  * Reads the saved session. A missing file gives null; a damaged one is moved aside (kept for the

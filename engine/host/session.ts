@@ -21,10 +21,11 @@ import { KSSTATE, KSSTATE_NAME, type KsState } from '../dmus/mxf.js';
 import { KSPROPERTY_SYNTH, KSPROPERTY_TYPE, KSPROPSETID, SYNTH_PORTPARAMS, decodePortParams, encodePortParams } from '../dmus/properties.js';
 import type { RefTime } from '../dmus/units.js';
 import type { AudioSettings, AudioStatus, CollectionInfo, PinInfo, SessionState, Stats } from '../protocol/messages.js';
-import { PROTOCOL_VERSION } from '../protocol/messages.js';
-import { ProtocolError } from '../protocol/rpc.js';
+import { ProtocolError } from '../protocol/protocol-error.js';
+import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { CollectionStore, collectionInfo, collectionSummary, instrumentInfos, type LoadProgress, type OpenCollection } from './collections.js';
-import { loadSession, type SavedChannel, type SavedSession, saveJsonAtomic } from './persistence.js';
+import { saveJsonAtomic } from './atomic-file.js';
+import type { SavedChannel, SavedSession } from './persistence.js';
 import { DAUD, DAUD_CHANNEL_OFFSET } from '../synth/constants.js';
 import { RenderEngine, type RenderEngineApi } from './render-engine.js';
 
@@ -131,7 +132,8 @@ export class Session {
   /** Restores the saved session (or builds the defaults) and starts the output. */
   async start(): Promise<void> {
     const file = this.sessionFile;
-    const { session, problem } = file ? loadSession(file) : { session: null, problem: null };
+    // persistence.js (its schemas load zod) only when there is a session to read.
+    const { session, problem } = file ? (await import('./persistence.js')).loadSession(file) : { session: null, problem: null };
     if (problem) this.reportError(problem, file, 'IO');
     this.restoring = true;
     try {

@@ -13,8 +13,9 @@
  * Neutral file: imports nothing of node, electron or the DOM (checked by tools/check-boundaries).
  */
 import { z } from 'zod';
+import { PROTOCOL_VERSION } from './version.js';
 
-export const PROTOCOL_VERSION = 2;
+export { PROTOCOL_VERSION };
 
 /** Largest binary payload a request may carry (a DLS/SF2 bank or a song uploaded from a browser). */
 export const MAX_BYTES = 512 * 1024 * 1024;

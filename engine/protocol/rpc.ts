@@ -13,28 +13,13 @@ import {
   notifications,
   PROTOCOL_VERSION,
   type Params,
-  type ProtocolErrorShape,
   type Result,
   WireMessage,
 } from './messages.js';
+import { ProtocolError } from './protocol-error.js';
 import type { Transport } from './transport.js';
 
-/** A failed request, as the client sees it; the engine throws it to answer with a typed error. */
-export class ProtocolError extends Error {
-  override name = 'ProtocolError';
-  readonly code: string;
-  readonly where: string | null;
-  readonly hresult: number | null;
-  constructor(code: string, message: string, where: string | null = null, hresult: number | null = null) {
-    super(message);
-    this.code = code;
-    this.where = where;
-    this.hresult = hresult;
-  }
-  toShape(): ProtocolErrorShape {
-    return { code: this.code, message: this.message, where: this.where, hresult: this.hresult };
-  }
-}
+export { ProtocolError };
 
 export type Handlers = { [M in MethodName]: (params: z.infer<(typeof methods)[M]['params']>) => Promise<Result<M>> | Result<M> };
 

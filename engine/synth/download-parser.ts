@@ -22,6 +22,9 @@ import {
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
+/** Int16Array views read little-endian PCM as is only on a little-endian machine. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** The DMUS_DOWNLOADINFO header. */
 export interface DownloadInfo {
   dwDLType: number;
@@ -149,8 +152,15 @@ function parseWave(r: DownloadReader, handle: number): WaveSample {
   if (frames < 1) throw new DmusError('BADWAVE', 'the wave has no sample frames', `byte ${d}`);
   const out = new Float32Array(WAVE_GUARD_BEFORE + frames + WAVE_GUARD_AFTER);
   const p = d + 4;
+  const at = v.byteOffset + p;
   if (bits === 8) {
-    for (let i = 0; i < frames; i++) out[WAVE_GUARD_BEFORE + i] = (v.getUint8(p + i) - 128) / 128;
+    const pcm = new Uint8Array(v.buffer, at, frames);
+    for (let i = 0; i < frames; i++) out[WAVE_GUARD_BEFORE + i] = (pcm[i] - 128) / 128;
+  } else if (LITTLE_ENDIAN && (at & 1) === 0) {
+    // A typed view reads the samples several times faster than DataView calls (10 MB of PCM for
+    // a one-note song with a big SoundFont); the same values, so the same Float32 samples.
+    const pcm = new Int16Array(v.buffer, at, frames);
+    for (let i = 0; i < frames; i++) out[WAVE_GUARD_BEFORE + i] = pcm[i] / 32768;
   } else {
     for (let i = 0; i < frames; i++) out[WAVE_GUARD_BEFORE + i] = v.getInt16(p + 2 * i, true) / 32768;
   }

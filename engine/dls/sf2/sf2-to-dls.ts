@@ -127,16 +127,52 @@ export function readSf2AsDls(bytes: Uint8Array, programs: ReadonlySet<number> | 
   return { collection: sf2ToDls(bank, programs), version: bank.version };
 }
 
-/** readSf2AsDls for SF2 and SF3 files: Ogg Vorbis samples are decoded first (sf3-decode.ts). */
+/**
+ * Reads bytes [start, end) of the file into the same place of the buffer being imported. For a
+ * buffer filled without its sample data (see readSf2OrSf3AsDls).
+ */
+export type FillBytes = (start: number, end: number) => Promise<void>;
+
+/** Ranges closer than this are read as one (a read call costs more than this many bytes). */
+const FILL_GAP = 65536;
+
+/**
+ * readSf2AsDls for SF2 and SF3 files: Ogg Vorbis samples are decoded first (sf3-decode.ts).
+ *
+ * `fill`: `bytes` holds everything but the sample data (the sub-chunks of LIST 'sdta'), and
+ * `fill` reads sample bytes on request. Nothing up to the conversion looks at PCM sample values
+ * (waves are views onto smpl), so only the bytes of the waves converted are read, afterwards: for
+ * a render with a few presets of a 150 MB bank, a few MB. Compressed samples are decoded here, so
+ * an SF3's smpl is read whole first.
+ */
 export async function readSf2OrSf3AsDls(
   bytes: Uint8Array,
   programs: ReadonlySet<number> | null = null,
   onProgress?: DecodeProgress,
+  fill?: FillBytes,
 ): Promise<Sf2ImportResult & { compressed: boolean }> {
   const raw = readSf2(bytes, { compressed: 'keep' });
+  if (fill && raw.compressedSamples > 0) await fill(raw.at.smplOffset, raw.at.smplOffset + raw.smpl.length);
   // With `programs`, only the samples those presets use are decoded (decoding is the slow part).
   const bank = await decodeSf3(raw, programs, onProgress);
-  return { collection: sf2ToDls(bank, programs), version: raw.version, compressed: raw.compressedSamples > 0 };
+  const collection = sf2ToDls(bank, programs);
+  if (fill && raw.compressedSamples === 0) await fillWaves(bytes, collection.waves, fill);
+  return { collection, version: raw.version, compressed: raw.compressedSamples > 0 };
+}
+
+/** Reads the bytes of `waves` (views onto `bytes`), neighbouring ranges in one read. */
+async function fillWaves(bytes: Uint8Array, waves: DlsWave[], fill: FillBytes): Promise<void> {
+  const ranges = waves
+    .filter((w) => w.data.length > 0)
+    .map((w) => [w.data.byteOffset - bytes.byteOffset, w.data.byteOffset - bytes.byteOffset + w.data.length] as const)
+    .sort((a, b) => a[0] - b[0]);
+  let i = 0;
+  while (i < ranges.length) {
+    const start = ranges[i][0];
+    let end = ranges[i][1];
+    for (i++; i < ranges.length && ranges[i][0] <= end + FILL_GAP; i++) end = Math.max(end, ranges[i][1]);
+    await fill(start, end);
+  }
 }
 
 export function sf2ToDls(bank: Sf2Bank, programs: ReadonlySet<number> | null = null): DlsCollection {
