@@ -10,8 +10,9 @@
  *   kernel events ─► enqueue (sorted by ullPresTime100ns, fixed size)
  *   render(block): ─► for each span between events (split at every event's sample position):
  *                        apply due events ─► voices (interp → filter → gain/pan) ─► L R | reverb | chorus
- *                        (each voice updates its parameters every SUB_BLOCK = 64 samples of the span,
- *                        or once for the span when they cannot move: EG1 sustain, no LFO/EG routing)
+ *                        (each voice updates its parameters every SUB_BLOCK = 64 samples of the span;
+ *                        128 or 256 past its attack when only envelope hold/decay/release move them;
+ *                        once for the span when they cannot move: EG1 sustain, no LFO/EG routing)
  *                   ─► reverb(send) + chorus(send) added ─► × (volume + boost) × master ─► out
  */
 import type { Allocator } from '../dmus/allocator.js';
