@@ -21,11 +21,21 @@
  * preset, Hermite interpolation, effects off, process() in 128-frame blocks). Notes are keys 21-108
  * on 15 channels (every key has an organ zone; FluidSynth releases a voice on a repeated note), so
  * the comparison uses N ≤ 15 × 88 = 1320.
+ *
+ * With --same-preset, the fairest comparison: ours plays that same FluidR3_GM Church Organ file
+ * through `dmus render --bank FluidR3_GM.sf2 --voices N` (the SF2 read by engine/dls/sf2, so each
+ * voice carries the preset's own articulation: SF2's default velocity -> cutoff modulator puts the
+ * low-pass near 11 kHz, and it runs on every voice, as FluidSynth's filter always does), and the
+ * two commands run at the same time on the same core; each one's CPU time (user + sys, from
+ * /usr/bin/time) minus that of the same command on the file with no notes. Running both at once
+ * gives both the same minute of this shared VM. Ours keeps its reverb send (the GM default CC91 =
+ * 40; well under 1 % of the time at these voice counts), FluidSynth's effects are off.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Allocator } from '../../engine/dmus/allocator.js';
 import { SampleClock } from '../../engine/dmus/clocks.js';
 import { DMUS_STREAM_TYPE } from '../../engine/dmus/miniport.js';
@@ -217,6 +227,65 @@ async function compare(): Promise<void> {
   }
   const rt = (ns: number) => Math.round(1e9 / (ns * RATE));
   console.log(`=> voices in real time on one core (from N=${last.n}): ours ${rt(last.ours)}, FluidSynth ${rt(last.fluid)}, spessasynth_core ${rt(last.spessa)}`);
+}
+
+/** One run of a command under /usr/bin/time: its CPU seconds (user + sys). */
+function cpuOf(cmd: string, argv: string[], timeFile: string): Promise<number> {
+  return new Promise((res, rej) => {
+    const p = spawn('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, cmd, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => {
+      err += d;
+    });
+    p.on('error', rej);
+    p.on('close', (code) => {
+      if (code !== 0) return rej(new Error(`${cmd} ${argv.join(' ')} failed: ${err}`));
+      const [user, sys] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+      res(user + sys);
+    });
+  });
+}
+
+/** --same-preset: FluidSynth and `dmus render` on the same held-notes file, at once, CPU times. */
+async function samePreset(): Promise<void> {
+  if (!existsSync(SF2)) throw new Error(`${SF2} not found (apt-get install fluid-soundfont-gm)`);
+  const dmus = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bin/dmus.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'synth-bench-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const both = async (n: number) => {
+    const mid = join(dir, `held-${n}.mid`);
+    writeFileSync(mid, heldNotesMidi(n, SECONDS));
+    const fluid = ['-ni', '-q', '-F', join(dir, 'f.wav'), '-r', String(RATE), '-o', `synth.polyphony=${Math.max(16, n)}`];
+    fluid.push('-o', 'synth.reverb.active=0', '-o', 'synth.chorus.active=0', '-o', 'synth.cpu-cores=1', SF2, mid);
+    const ours = [dmus, 'render', mid, '--bank', SF2, '--out', join(dir, 'o.wav'), '--voices', String(Math.max(16, n)), '--rate', String(RATE), '--quiet'];
+    let f = Number.POSITIVE_INFINITY;
+    let o = Number.POSITIVE_INFINITY;
+    for (let r = 0; r < 2; r++) {
+      const [cf, co] = await Promise.all([cpuOf('fluidsynth', fluid, join(dir, 'tf.txt')), cpuOf(process.execPath, ours, join(dir, 'to.txt'))]);
+      f = Math.min(f, cf);
+      o = Math.min(o, co);
+    }
+    return { f, o };
+  };
+  const base = await both(0);
+  console.log(`\nsame preset (FluidR3_GM Church Organ, filter on in both), both at once on one core, CPU time; ${SECONDS} s of audio per point`);
+  console.log(`baseline (no notes): FluidSynth ${base.f.toFixed(2)} s, ours ${base.o.toFixed(2)} s of CPU`);
+  console.log('voices  ours-ns/vs  fluidsynth-ns/vs  ours-voices-rt  fluidsynth-voices-rt');
+  // A pin takes at most 1000 voices (PORTPARAMETERS, as DDKSynth), so N stops there.
+  const counts = [...new Set(COUNTS.map((c) => Math.min(c, 1000)))];
+  for (const n of counts) {
+    const t = await both(n);
+    const vs = n * SECONDS * RATE;
+    const on = ((t.o - base.o) * 1e9) / vs;
+    const fn = ((t.f - base.f) * 1e9) / vs;
+    const rt = (ns: number) => Math.round(1e9 / (ns * RATE));
+    console.log(`${String(n).padStart(6)}  ${on.toFixed(2).padStart(10)}  ${fn.toFixed(2).padStart(16)}  ${String(rt(on)).padStart(14)}  ${String(rt(fn)).padStart(20)}`);
+  }
+}
+
+if (args.includes('--same-preset')) {
+  await samePreset();
+  process.exit(0);
 }
 
 console.log(`synth-voices: ${SECONDS} s per point, ${RATE} Hz, blocks of ${BLOCK}, node ${process.version}`);
