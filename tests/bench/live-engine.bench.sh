@@ -28,7 +28,9 @@ rows=()
 for b in $BLOCKS; do
   start_jackd "$JACK_PERIOD"
   tap "live-$b"
+  s0=$(steal_ms)
   stdbuf -oL node "$ENGINE_BUILD/tests/audio/engine-scenario.js" latency --bank "$ROOT/assets/dmus-gm.dls" --block "$b" --seconds "$SECONDS_PER_RUN" --voices "$VOICES" --out "$OUT/live-$b.json" > "$OUT/live-$b.stdout" 2> "$OUT/live-$b.stderr" || true
+  steal=$(($(steal_ms) - s0))
   untap
   stop_jackd
   rows+=("$(node --input-type=module -e '
@@ -40,12 +42,12 @@ for b in $BLOCKS; do
     const xruns = Number((/jack_xruns (\d+)/.exec(tap) || [])[1] ?? NaN);
     if (!r.ok) { console.log(`| ${r.block} | failed: ${r.error} |`); process.exit(0); }
     const l = latencies(r.notesUs, tap);
-    console.log(`| ${r.block} (${(r.block / 48).toFixed(2)} ms) | ${r.voicesHeld} | ${l.matched}/${l.notes} | ${l.minMs} / ${l.medianMs} / ${l.p95Ms} / ${l.maxMs} | ${r.latencyMs.toFixed(1)} | ${r.underruns} | ${lines} | ${xruns} |`);
-  ' "$ENGINE_BUILD/tests/audio/report.js" "$OUT/live-$b.json" "$OUT/live-$b.tap.log" "$OUT/live-$b.stdout")")
+    console.log(`| ${r.block} (${(r.block / 48).toFixed(2)} ms) | ${r.voicesHeld} | ${l.matched}/${l.notes} | ${l.minMs} / ${l.medianMs} / ${l.p95Ms} / ${l.maxMs} | ${r.latencyMs.toFixed(1)} | ${r.underruns} | ${lines} | ${xruns} | ${process.argv[5]} |`);
+  ' "$ENGINE_BUILD/tests/audio/report.js" "$OUT/live-$b.json" "$OUT/live-$b.tap.log" "$OUT/live-$b.stdout" "$steal")")
 done
 echo
 echo "$(date) | $(nproc) CPUs | $(lscpu | grep 'Model name' | sed 's/ \{2,\}/ /g') | node $(node --version) | ${SECONDS_PER_RUN} s per buffer size | ${VOICES} voices | JACK period $JACK_PERIOD"
 echo
-echo "| buffer (frames) | voices sounding | probes matched | event -> JACK tap ms min / median / p95 / max | engine's latency estimate ms | underruns counted | underflow lines | JACK xruns |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| buffer (frames) | voices sounding | probes matched | event -> JACK tap ms min / median / p95 / max | engine's latency estimate ms | underruns counted | underflow lines | JACK xruns | CPU stolen by the hypervisor (ms) |"
+echo "|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
