@@ -10,6 +10,8 @@
 
 /** Frames of guard before the first sample frame (Hermite needs x[-1]). */
 export const WAVE_GUARD_BEFORE = 1;
+/** Full scale of WaveSample.data: every voice gain carries this factor (2^-15, exact). */
+export const WAVE_SCALE = 1 / 32768;
 /** Frames of zero guard after the last frame (Hermite needs x[n+1], x[n+2] at the one-shot end). */
 export const WAVE_GUARD_AFTER = 3;
 
@@ -21,7 +23,12 @@ export class WaveSample {
   readonly frames: number;
   readonly sampleRate: number;
   readonly bitsPerSample: number;
-  /** Samples with guards; replaced by an empty array once freed. */
+  /**
+   * Samples with guards, at 16-bit scale (±32768; 8-bit waves widened exactly: (x − 128) × 256):
+   * the download's PCM converted by one native typed-array copy, with no scaling pass. Voices put
+   * the full scale, WAVE_SCALE, into their gains: a power of two, so the output is the same bit for
+   * bit as from samples in ±1. Replaced by an empty array once freed.
+   */
   data: Float32Array;
   /** Loaded instruments whose regions link to this wave. */
   instrumentRefs = 0;

@@ -155,14 +155,13 @@ function parseWave(r: DownloadReader, handle: number): WaveSample {
   const at = v.byteOffset + p;
   if (bits === 8) {
     const pcm = new Uint8Array(v.buffer, at, frames);
-    for (let i = 0; i < frames; i++) out[WAVE_GUARD_BEFORE + i] = (pcm[i] - 128) / 128;
+    for (let i = 0; i < frames; i++) out[WAVE_GUARD_BEFORE + i] = (pcm[i] - 128) * 256;
   } else if (LITTLE_ENDIAN && (at & 1) === 0) {
-    // A typed view reads the samples several times faster than DataView calls (10 MB of PCM for
-    // a one-note song with a big SoundFont); the same values, so the same Float32 samples.
-    const pcm = new Int16Array(v.buffer, at, frames);
-    for (let i = 0; i < frames; i++) out[WAVE_GUARD_BEFORE + i] = pcm[i] / 32768;
+    // One native int16 -> float32 copy (exact; the voices scale by WAVE_SCALE): about three times
+    // faster than a JS loop dividing by 32768, for the ~10 M frames a big SoundFont's piano holds.
+    out.set(new Int16Array(v.buffer, at, frames), WAVE_GUARD_BEFORE);
   } else {
-    for (let i = 0; i < frames; i++) out[WAVE_GUARD_BEFORE + i] = v.getInt16(p + 2 * i, true) / 32768;
+    for (let i = 0; i < frames; i++) out[WAVE_GUARD_BEFORE + i] = v.getInt16(p + 2 * i, true);
   }
   // Guard before: repeat the first frame (a one-shot start interpolates against itself).
   out[0] = out[WAVE_GUARD_BEFORE];

@@ -12,7 +12,7 @@
  */
 import { CONN_DST, CONN_SRC } from './constants.js';
 import type { ChannelStates } from './channels.rt.js';
-import { type Instrument, LOOP_KIND, type Region, WAVE_GUARD_BEFORE } from './download-model.js';
+import { type Instrument, LOOP_KIND, type Region, WAVE_GUARD_BEFORE, WAVE_SCALE } from './download-model.js';
 import { absCentsToCyclesInto, cbToAmpInto, centsToRatioInto, timecentsToSamplesInto, transformInto } from './tables.rt.js';
 
 /** EG stages. */
@@ -787,6 +787,8 @@ export class VoicePool {
       amp = 0;
       alive = false;
     }
+    // The wave holds 16-bit-scale values: its full scale goes into every gain (WaveSample.data).
+    amp *= WAVE_SCALE;
     // Send levels in 0.1 % (clamped inline: a call returning a double would box it).
     const revLevel = rev <= 0 ? 0 : rev >= 1000 ? 1 : rev / 1000;
     const choLevel = cho <= 0 ? 0 : cho >= 1000 ? 1 : cho / 1000;
@@ -796,7 +798,7 @@ export class VoicePool {
     const tr = amp * this.panR[v];
     if (first) {
       this.first[v] = 0;
-      const a0 = this.gainAmp[v] * eg1Start;
+      const a0 = this.gainAmp[v] * eg1Start * WAVE_SCALE;
       this.gl[v] = a0 * this.panL[v];
       this.gr[v] = a0 * this.panR[v];
       this.grv[v] = a0 * revLevel;
