@@ -24,11 +24,12 @@
  * that keeps the ratio steady where back-to-back runs move it by ±20 %. Wall times are not
  * reported in this mode.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSecondsOf } from '../helpers/cpu-time.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -97,22 +98,6 @@ const PAIRED = args.includes('--paired');
 const fluidArgs = (mid: string, out: string) => ['-ni', '-q', '-F', out, '-r', String(RATE), '-o', 'synth.cpu-cores=1', '-o', `synth.polyphony=${VOICES}`, SF2, mid];
 const oursArgs = (mid: string, out: string) => [DMUS, 'render', mid, '--bank', SF2, '--out', out, '--voices', String(VOICES), '--rate', String(RATE)];
 
-/** One run of a command under /usr/bin/time, asynchronously: its CPU seconds (user + system). */
-function cpuOf(cmd: string, argv: string[], timeFile: string): Promise<number> {
-  return new Promise((res, rej) => {
-    const p = spawn('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, cmd, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr.on('data', (d) => {
-      err += d;
-    });
-    p.on('error', rej);
-    p.on('close', (code) => {
-      if (code !== 0) return rej(new Error(`${cmd} ${argv.join(' ')} failed: ${err}`));
-      const [user, sys] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
-      res(user + sys);
-    });
-  });
-}
 
 /** FluidSynth and ours at the same time, `RUNS` times; the best CPU time of each. */
 async function paired(mid: string): Promise<{ f: Times; o: Times }> {
@@ -120,8 +105,8 @@ async function paired(mid: string): Promise<{ f: Times; o: Times }> {
   let o = Number.POSITIVE_INFINITY;
   for (let r = 0; r < RUNS; r++) {
     const [cf, co] = await Promise.all([
-      cpuOf('fluidsynth', fluidArgs(mid, join(dir, 'pf.wav')), join(dir, 'tf.txt')),
-      cpuOf(process.execPath, oursArgs(mid, join(dir, 'po.wav')), join(dir, 'to.txt')),
+      cpuSecondsOf('fluidsynth', fluidArgs(mid, join(dir, 'pf.wav')), join(dir, 'tf.txt')),
+      cpuSecondsOf(process.execPath, oursArgs(mid, join(dir, 'po.wav')), join(dir, 'to.txt')),
     ]);
     f = Math.min(f, cf);
     o = Math.min(o, co);

@@ -31,7 +31,7 @@
  * gives both the same minute of this shared VM. Ours keeps its reverb send (the GM default CC91 =
  * 40; well under 1 % of the time at these voice counts), FluidSynth's effects are off.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -43,6 +43,7 @@ import { KSSTATE } from '../../engine/dmus/mxf.js';
 import { CONN_DST, CONN_SRC, SYNTH_PORTPARAMS } from '../../engine/synth/constants.js';
 import { SynthMiniport } from '../../engine/synth/miniport.js';
 import { instrumentDownload, type ConnSpec, waveDownload } from '../helpers/synth-downloads.js';
+import { cpuSecondsOf } from '../helpers/cpu-time.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -229,22 +230,6 @@ async function compare(): Promise<void> {
   console.log(`=> voices in real time on one core (from N=${last.n}): ours ${rt(last.ours)}, FluidSynth ${rt(last.fluid)}, spessasynth_core ${rt(last.spessa)}`);
 }
 
-/** One run of a command under /usr/bin/time: its CPU seconds (user + sys). */
-function cpuOf(cmd: string, argv: string[], timeFile: string): Promise<number> {
-  return new Promise((res, rej) => {
-    const p = spawn('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, cmd, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr.on('data', (d) => {
-      err += d;
-    });
-    p.on('error', rej);
-    p.on('close', (code) => {
-      if (code !== 0) return rej(new Error(`${cmd} ${argv.join(' ')} failed: ${err}`));
-      const [user, sys] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
-      res(user + sys);
-    });
-  });
-}
 
 /** --same-preset: FluidSynth and `dmus render` on the same held-notes file, at once, CPU times. */
 async function samePreset(): Promise<void> {
@@ -261,7 +246,7 @@ async function samePreset(): Promise<void> {
     let f = Number.POSITIVE_INFINITY;
     let o = Number.POSITIVE_INFINITY;
     for (let r = 0; r < 2; r++) {
-      const [cf, co] = await Promise.all([cpuOf('fluidsynth', fluid, join(dir, 'tf.txt')), cpuOf(process.execPath, ours, join(dir, 'to.txt'))]);
+      const [cf, co] = await Promise.all([cpuSecondsOf('fluidsynth', fluid, join(dir, 'tf.txt')), cpuSecondsOf(process.execPath, ours, join(dir, 'to.txt'))]);
       f = Math.min(f, cf);
       o = Math.min(o, co);
     }
