@@ -12,6 +12,7 @@ import type { SynthNode } from '../dmus/miniport.js';
 import type { KsState } from '../dmus/mxf.js';
 import type { OutputChoice } from '../sink/audio-output.js';
 import { attachRenderSide, type RenderChannels, RenderLoop } from '../sink/render-thread.js';
+import { warmUpRenderPath } from './jit-warmup.js';
 import { RenderEngine } from './render-engine.js';
 
 export interface RenderWorkerData {
@@ -40,6 +41,13 @@ export function toWireError(err: unknown): WireError {
 }
 
 function main(data: RenderWorkerData): void {
+  // Before anything renders for real: the first notes must not find the render code unoptimised
+  // for voices (jit-warmup.ts). A failure here costs only the warm-up.
+  try {
+    warmUpRenderPath(data.sampleRate, data.bufferFrames);
+  } catch (err) {
+    process.stderr.write(`render worker: JIT warm-up failed (${err instanceof Error ? err.message : String(err)}); continuing without it\n`);
+  }
   const engine = new RenderEngine({ sampleRate: data.sampleRate, bufferFrames: data.bufferFrames });
   const { commands, telemetry } = attachRenderSide(data.channels);
   const loop = new RenderLoop({ port: engine.port, sink: engine.sink, commands, telemetry });

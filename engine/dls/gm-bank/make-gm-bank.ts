@@ -322,6 +322,51 @@ const DRUM_MAP: Record<number, [string, number, number]> = {
 
 export const GM_BANK_COPYRIGHT = 'Copyright (c) DMus Workstation contributors. MIT License (assets/LICENSE-gm-bank.md)';
 
+/**
+ * One melodic program of the bank as a collection of its own (its two waves and its instrument, the
+ * same data makeGmBank builds for it): the render worker's JIT warm-up plays it.
+ */
+export function makeGmProgram(p: number): DlsCollection {
+  const v = voiceFor(p);
+  const name = GM_PROGRAM_NAMES[p];
+  const waves: DlsWave[] = v.noise ? [noiseLoop(`${name}`, v.noise.color, 1000 + p)] : [loopWave(`${name} low`, v.spectrum, 60, v), loopWave(`${name} high`, v.spectrum, 84, v)];
+  const regions = v.noise ? [region(0, 127, 0)] : [region(0, 71, 0), region(72, 127, 1)];
+  const instrument: DlsInstrument = {
+    locale: encodeLocale({ msb: 0, lsb: 0, drum: false, program: p }),
+    regions,
+    articulations: [articulation(v)],
+    info: [{ id: 'INAM', text: name }],
+    unknown: [],
+  };
+  return { instruments: [instrument], ptbl: waves.map((_, i) => i), waves, info: [], unknown: [], warnings: [] };
+}
+
+/** The bank's drum kit as a collection of its own (the render worker's JIT warm-up plays it). */
+export function makeGmDrums(): DlsCollection {
+  const waves: DlsWave[] = [];
+  const cue: Record<string, number> = {};
+  for (const [key, w] of Object.entries(drumWaves())) cue[key] = waves.push(w) - 1;
+  return { instruments: [drumKit(cue)], ptbl: waves.map((_, i) => i), waves, info: [], unknown: [], warnings: [] };
+}
+
+/** The Standard Kit instrument over the drum waves at `cue` (wave name -> pool cue). */
+function drumKit(cue: Record<string, number>): DlsInstrument {
+  const kitRegions = Object.entries(DRUM_MAP).map(([key, [w, unity, group]]) =>
+    region(Number(key), Number(key), cue[w], {
+      rgnh: { RangeKey: { usLow: Number(key), usHigh: Number(key) }, RangeVelocity: { usLow: 0, usHigh: 127 }, fusOptions: 0, usKeyGroup: group, usLayer: 0 },
+      wsmp: { usUnityNote: unity + (Number(key) - 60), sFineTune: 0, lAttenuation: 0, fulOptions: 0, loops: [] },
+    }),
+  );
+  return {
+    locale: encodeLocale({ msb: 0, lsb: 0, drum: true, program: 0 }),
+    regions: kitRegions,
+    // One-shot samples: full sustain and a long release so a short note-off does not cut them.
+    articulations: [{ listType: 'lar2', articulators: [{ kind: 'art2', connections: [conn(0, 0, CONN_DST.EG1_SUSTAINLEVEL, fixed(1000)), conn(0, 0, CONN_DST.EG1_RELEASETIME, tc(2))] }] }],
+    info: [{ id: 'INAM', text: 'Standard Kit' }],
+    unknown: [],
+  };
+}
+
 /** Builds the whole bank in memory (deterministic). */
 export function makeGmBank(): DlsCollection {
   const waves: DlsWave[] = [];
@@ -352,20 +397,7 @@ export function makeGmBank(): DlsCollection {
   const drums = drumWaves();
   const cue: Record<string, number> = {};
   for (const [key, w] of Object.entries(drums)) cue[key] = add(w);
-  const kitRegions = Object.entries(DRUM_MAP).map(([key, [w, unity, group]]) =>
-    region(Number(key), Number(key), cue[w], {
-      rgnh: { RangeKey: { usLow: Number(key), usHigh: Number(key) }, RangeVelocity: { usLow: 0, usHigh: 127 }, fusOptions: 0, usKeyGroup: group, usLayer: 0 },
-      wsmp: { usUnityNote: unity + (Number(key) - 60), sFineTune: 0, lAttenuation: 0, fulOptions: 0, loops: [] },
-    }),
-  );
-  instruments.push({
-    locale: encodeLocale({ msb: 0, lsb: 0, drum: true, program: 0 }),
-    regions: kitRegions,
-    // One-shot samples: full sustain and a long release so a short note-off does not cut them.
-    articulations: [{ listType: 'lar2', articulators: [{ kind: 'art2', connections: [conn(0, 0, CONN_DST.EG1_SUSTAINLEVEL, fixed(1000)), conn(0, 0, CONN_DST.EG1_RELEASETIME, tc(2))] }] }],
-    info: [{ id: 'INAM', text: 'Standard Kit' }],
-    unknown: [],
-  });
+  instruments.push(drumKit(cue));
 
   return {
     vers: { dwVersionMS: 0x00010000, dwVersionLS: 0 },
