@@ -22,8 +22,11 @@ import { RenderEngine } from './render-engine.js';
 
 /** Seconds of audio the warm-up renders. */
 const WARM_SECONDS = 3;
-/** GM programs played: a piano (no LFO routing) and strings (vibrato), on channels 0 and 1. */
-const PROGRAMS = [0, 48];
+/**
+ * GM programs played, one per melodic channel: one from each family of the bank, so every kind of
+ * articulation it builds (plain, vibrato LFO, EG2 filter sweeps, noise loops) has been rendered.
+ */
+const PROGRAMS = [0, 11, 19, 24, 33, 40, 48, 56, 61, 68, 73, 81, 89, 98, 122];
 
 /** Plays the warm-up; returns the peak it rendered (so a test can see the voices really sounded). */
 export function warmUpRenderPath(sampleRate: number, bufferFrames: number): { peak: number; frames: number } {
@@ -40,7 +43,7 @@ export function warmUpRenderPath(sampleRate: number, bufferFrames: number): { pe
     node.download(packInstrumentDownload(col, col.instruments[0], dlId++, waveDlIds));
   }
   // Fewer voices than notes: the steal fade runs too.
-  node.getPortParameters({ validParams: SYNTH_PORTPARAMS.VOICES, voices: 24, channelGroups: 1, audioChannels: 2, sampleRate, effectsFlags: 0, share: 0 });
+  node.getPortParameters({ validParams: SYNTH_PORTPARAMS.VOICES, voices: 32, channelGroups: 1, audioChannels: 2, sampleRate, effectsFlags: 0, share: 0 });
   const t0 = engine.masterTime();
   const ms = (x: number) => t0 + x * 10_000; // RefTime is 100 ns
   const send = (at: number, messages: number[][]) => {
@@ -48,22 +51,24 @@ export function warmUpRenderPath(sampleRate: number, bufferFrames: number): { pe
     for (const m of messages) buf.packStructured(ms(at), 1, m[0] | (m[1] << 8) | (m[2] << 16));
     engine.writeIrp(pin, buf.raw(), buf.getStartTime());
   };
+  // Melodic channel i (all but 10) plays PROGRAMS[i] with its own sends, pan and a chord.
+  const melodic = PROGRAMS.map((_, i) => (i < 9 ? i : i + 1));
   send(0, [
-    [0xc0, 0, 0],
-    [0xc1, 48, 0],
-    [0xb0, 91, 60],
-    [0xb1, 93, 60],
     [0xb0, 64, 127],
+    ...melodic.flatMap((c, i) => [
+      [0xc0 | c, PROGRAMS[i], 0],
+      [0xb0 | c, 91, 40 + i * 4],
+      [0xb0 | c, 93, i % 3 === 0 ? 50 : 0],
+      [0xb0 | c, 10, (i * 37) % 128],
+    ]),
   ]);
-  const keys = [48, 55, 60, 64, 67, 72, 76, 79];
-  send(20, keys.flatMap((k) => [[0x90, k, 100], [0x91, k - 12, 80]]));
-  send(400, [[0xe1, 0, 80], [0xb1, 1, 90], [0xb0, 7, 110], [0xb1, 10, 30]]);
+  send(20, melodic.flatMap((c, i) => [[0x90 | c, 48 + ((i * 5) % 24), 100], [0x90 | c, 60 + ((i * 7) % 24), 70]]));
   // Drums (channel 10): kick, snare, closed then open hi-hat (one exclusive class), crash.
   for (let i = 0; i < 8; i++) send(100 + i * 120, [[0x99, i % 2 ? 38 : 36, 110], [0x99, i % 3 ? 42 : 46, 90]]);
-  send(600, [[0xd1, 70, 0], [0xa0, 60, 50], [0xb0, 11, 90], [0x99, 49, 100]]);
-  send(800, keys.map((k) => [0x80, k, 0]));
+  send(400, melodic.flatMap((c) => [[0xe0 | c, 0, 80], [0xb0 | c, 1, 90], [0xd0 | c, 70, 0], [0xb0 | c, 11, 90]]));
+  send(600, [[0xa0, 60, 50], [0xb0, 7, 110], [0x99, 49, 100]]);
+  send(800, melodic.flatMap((c, i) => [[0x80 | c, 48 + ((i * 5) % 24), 0], [0x80 | c, 60 + ((i * 7) % 24), 0]]));
   send(900, [[0xb0, 64, 0]]);
-  send(1200, keys.map((k) => [0x81, k - 12, 0]));
   const left = new Float32Array(bufferFrames);
   const right = new Float32Array(bufferFrames);
   const blocks = Math.ceil((WARM_SECONDS * sampleRate) / bufferFrames);
