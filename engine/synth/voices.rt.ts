@@ -53,6 +53,8 @@ export const SLOW_SUB_BLOCK = 128;
  */
 export const SLOWEST_SUB_BLOCK = 256;
 const SLOWEST_STAGE = SLOWEST_SUB_BLOCK * 64;
+/** subBlockCap's answer for a voice whose parameters cannot move: the whole span (a Smi). */
+const STATIC_SPAN = 0x3fffffff;
 
 /** Shared mono buses per render pass (see beginPass). */
 const SLOTS = 64;
@@ -1011,10 +1013,10 @@ export class VoicePool {
     const end = i0 + n;
     let i = i0;
     while (i < end) {
-      // Parameters update every SUB_BLOCK samples; a voice whose parameters cannot move (EG1 in
-      // sustain, no LFO/EG-driven connection, not fading) takes the whole span in one update.
+      // Parameters update every SUB_BLOCK samples, or less often when only slow envelope stages
+      // move them; a voice whose parameters cannot move takes the whole span in one update.
       let m = end - i;
-      if (m > SUB_BLOCK && !this.isStatic(v)) {
+      if (m > SUB_BLOCK) {
         const cap = this.subBlockCap(v);
         if (m > cap) m = cap;
       }
@@ -1025,44 +1027,29 @@ export class VoicePool {
   }
 
   /**
-   * True when voice v's parameters cannot move: EG1 in sustain, not fading, past its first
-   * sub-block, and every dynamic connection with a nonzero factor follows only envelopes that hold
-   * still (EG1 in sustain, EG2 in sustain or done). LFO and vibrato connections whose control is 0
-   * (CC1 → vibrato with the wheel at rest) do not count.
+   * The longest sub-block voice v may take now, from one look at its state:
+   * - STATIC_SPAN (the whole span) when its parameters cannot move: EG1 in sustain, not fading,
+   *   past its first sub-block, and every dynamic connection with a nonzero factor follows only
+   *   envelopes that hold still (EG2 in sustain or done). LFO and vibrato connections whose control
+   *   is 0 (CC1 → vibrato with the wheel at rest) do not count.
+   * - SLOWEST_SUB_BLOCK or SLOW_SUB_BLOCK when only envelope hold/decay/release move them (EG1
+   *   and a used EG2 past delay and attack, no LFO, vibrato or general connection): the slowest
+   *   when each moving stage takes at least SLOWEST_STAGE samples for its range.
+   * - SUB_BLOCK otherwise.
    */
-  private isStatic(v: number): boolean {
-    if (this.eg1Stage[v] !== EG.SUSTAIN || this.fadeLeft[v] !== 0 || this.first[v] !== 0) return false;
-    const m = this.dynMask[v];
-    if ((m & (DM_LFO | DM_VIB | DM_GENERAL)) !== 0) return false;
-    if ((m & DM_EG2) !== 0) {
-      const s2 = this.eg2Stage[v];
-      return s2 === EG.SUSTAIN || s2 === EG.DONE;
-    }
-    return true;
-  }
-
-  /**
-   * True when voice v's parameters move only with the envelopes' hold/decay/sustain/release: EG1
-   * and (if used) EG2 past delay and attack, not fading, past its first sub-block, and no LFO, vibrato
-   * or general dynamic connection with a nonzero factor. Such a voice may take SLOW_SUB_BLOCK.
-   */
-  private isSlow(v: number): boolean {
-    if (this.eg1Stage[v] < EG.HOLD || this.fadeLeft[v] !== 0 || this.first[v] !== 0) return false;
-    const m = this.dynMask[v];
-    if ((m & (DM_LFO | DM_VIB | DM_GENERAL)) !== 0) return false;
-    return (m & DM_EG2) === 0 || this.eg2Stage[v] >= EG.HOLD;
-  }
-
-  /** The longest sub-block voice v may take now: SUB_BLOCK, SLOW_SUB_BLOCK or SLOWEST_SUB_BLOCK. */
   private subBlockCap(v: number): number {
-    if (!this.isSlow(v)) return SUB_BLOCK;
-    // The stage that moves (hold hands over to decay inside a sub-block; sustain does not move).
     const s1 = this.eg1Stage[v];
+    if (s1 < EG.HOLD || this.fadeLeft[v] !== 0 || this.first[v] !== 0) return SUB_BLOCK;
+    const m = this.dynMask[v];
+    if ((m & (DM_LFO | DM_VIB | DM_GENERAL)) !== 0) return SUB_BLOCK;
+    const eg2 = (m & DM_EG2) !== 0;
+    const s2 = this.eg2Stage[v];
+    if (eg2 && s2 < EG.HOLD) return SUB_BLOCK;
+    const eg2Still = !eg2 || s2 === EG.SUSTAIN || s2 === EG.DONE;
+    if (s1 === EG.SUSTAIN && eg2Still) return STATIC_SPAN;
+    // The stages that move (hold hands over to decay inside a sub-block; sustain does not move).
     if (s1 !== EG.SUSTAIN && (s1 === EG.RELEASE ? this.eg1Release[v] : this.eg1Decay[v]) < SLOWEST_STAGE) return SLOW_SUB_BLOCK;
-    if ((this.dynMask[v] & DM_EG2) !== 0) {
-      const s2 = this.eg2Stage[v];
-      if (s2 !== EG.SUSTAIN && s2 !== EG.DONE && (s2 === EG.RELEASE ? this.eg2Release[v] : this.eg2Decay[v]) < SLOWEST_STAGE) return SLOW_SUB_BLOCK;
-    }
+    if (!eg2Still && (s2 === EG.RELEASE ? this.eg2Release[v] : this.eg2Decay[v]) < SLOWEST_STAGE) return SLOW_SUB_BLOCK;
     return SLOWEST_SUB_BLOCK;
   }
 

@@ -51,12 +51,12 @@ untap() { kill -INT "$TAP_PID" 2>/dev/null || true; wait "$TAP_PID" || true; }
 # On a shared host it comes in bursts that stop every thread at once, jackd's real-time one too, so
 # a run that lost much of it says nothing about the engine (report.ts: "the machine was starved").
 steal_ms() { awk -v hz="$(getconf CLK_TCK)" '/^cpu /{printf "%d\n", $9 * 1000 / hz}' /proc/stat; }
-# stdbuf -oL: naudiodon's printf's reach the log line by line (counted by report.js).
-# The hypervisor's steal during a run, in total and in its worst 50 ms (tests/audio/steal-watch.mjs).
+# The hypervisor's steal during a run, in total and in its worst 50 ms (tests/audio/steal-watch.mjs),
+# watched at normal priority (the tests run under chrt -f 20): it only watches.
 WATCH_PID=
-# At normal priority (the tests run under chrt -f 20): it only watches.
 steal_watch() { chrt -o 0 node "$ROOT/tests/audio/steal-watch.mjs" "$1" "$(getconf CLK_TCK)" & WATCH_PID=$!; pids+=("$WATCH_PID"); }
 steal_unwatch() { kill -TERM "$WATCH_PID" 2>/dev/null || true; wait "$WATCH_PID" 2>/dev/null || true; }
+# stdbuf -oL: naudiodon's printf's reach the log line by line (counted by report.js).
 scenario() {
   local name=$1; shift
   tap "$name"

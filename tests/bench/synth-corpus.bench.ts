@@ -24,12 +24,11 @@
  * that keeps the ratio steady where back-to-back runs move it by ±20 %. Wall times are not
  * reported in this mode.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuSecondsOf } from '../helpers/cpu-time.js';
+import { cpuAndWallOf, cpuSecondsOf } from '../helpers/cpu-time.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -81,15 +80,10 @@ interface Times {
 
 function timed(cmd: string, argv: string[]): Times {
   const best = { wall: Number.POSITIVE_INFINITY, cpu: Number.POSITIVE_INFINITY };
-  const timeFile = join(dir, 'time.txt');
   for (let r = 0; r < RUNS; r++) {
-    const t0 = process.hrtime.bigint();
-    const p = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, cmd, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const sec = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (p.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed: ${p.stderr}`);
-    const [user, sys] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
-    best.wall = Math.min(best.wall, sec);
-    best.cpu = Math.min(best.cpu, user + sys);
+    const t = cpuAndWallOf(cmd, argv, join(dir, 'time.txt'));
+    best.wall = Math.min(best.wall, t.wall);
+    best.cpu = Math.min(best.cpu, t.cpu);
   }
   return best;
 }

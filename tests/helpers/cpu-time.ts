@@ -3,7 +3,7 @@
  * this shared VM CPU time is steadier than wall time: time the hypervisor takes from the VM
  * ("steal") lengthens the wall time but is not charged to the process.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** Runs `cmd argv` under /usr/bin/time (report in `timeFile`); resolves to its user + system CPU seconds. */
@@ -17,8 +17,22 @@ export function cpuSecondsOf(cmd: string, argv: string[], timeFile: string): Pro
     p.on('error', rej);
     p.on('close', (code) => {
       if (code !== 0) return rej(new Error(`${cmd} ${argv.join(' ')} failed: ${err}`));
-      const [user, sys] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
-      res(user + sys);
+      res(readTimeReport(timeFile));
     });
   });
+}
+
+/** The same, synchronously, with the command's wall time too (seconds). */
+export function cpuAndWallOf(cmd: string, argv: string[], timeFile: string): { cpu: number; wall: number } {
+  const t0 = process.hrtime.bigint();
+  const p = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, cmd, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (p.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed: ${p.stderr}`);
+  return { cpu: readTimeReport(timeFile), wall };
+}
+
+/** user + sys seconds from a `/usr/bin/time -f '%U %S'` report (its last two fields). */
+function readTimeReport(timeFile: string): number {
+  const [user, sys] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+  return user + sys;
 }
