@@ -80,14 +80,16 @@ export class LatencyClock implements MasterClock {
   private latency: RefTime;
   constructor(master: MasterClock, latency: RefTime) {
     this.master = master;
-    this.latency = latency;
+    this.latency = Math.round(latency);
   }
   get latencyRefTime(): RefTime {
     return this.latency;
   }
   setLatency(latency: RefTime): void {
     if (!(latency >= 0)) throw new RangeError(`latency ${latency} must be >= 0`);
-    this.latency = latency;
+    // A REFERENCE_TIME is whole 100 ns: one 128-frame block at 48 kHz (26,666.67) is kept as
+    // 26,667, so every time this clock hands out, and every event stamped with it, is whole.
+    this.latency = Math.round(latency);
   }
   getTime(): RefTime {
     return this.master.getTime() + this.latency;

@@ -201,7 +201,7 @@ export class DirectMusicBuffer {
   }
   /** SetStartTime: rtDelta values stay, so every event's absolute time shifts. */
   setStartTime(rt: RefTime): void {
-    this.startTime = rt;
+    this.startTime = Math.round(rt);
   }
 
   /** TotalTime: span from the start time to the last event. */
@@ -243,6 +243,13 @@ export class DirectMusicBuffer {
     if (this.used + size > this.bytes.length) {
       throw new DmusError('BUFFER_FULL', `no room for a ${cb}-byte event (${this.bytes.length - this.used} of ${this.bytes.length} bytes free)`);
     }
+    // REFERENCE_TIME is a whole count of 100 ns (a LONGLONG): a fractional time (a clock that adds
+    // 26,666.67 for one 128-frame block) is rounded HERE, once. Packed as it was, `rt - startTime`
+    // could come out a hair under a whole number when the two straddle a power of two (2^27 x
+    // 100 ns = 13.4 s: the double loses a fraction bit), the 64-bit field truncated it, and the
+    // event moved 100 ns earlier, before an event of the same time in the next buffer (a note-on
+    // before the note-off of its key: the sequencer's same-time rule no longer saw them as equal).
+    rt = Math.round(rt);
     if (this.used === 0) this.startTime = rt;
     const o = this.used;
     const b = this.bytes;

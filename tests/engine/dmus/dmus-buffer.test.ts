@@ -144,3 +144,29 @@ describe('DirectMusic buffers (DMUS_EVENTHEADER records)', () => {
     );
   });
 });
+
+describe('REFERENCE_TIME is whole 100 ns', () => {
+  it('a buffer straddling 2^27 x 100 ns keeps every event at its (rounded) time', () => {
+    // Found live: the latency clock was master + 26,666.67; a buffer starting just below 13.4 s
+    // with an event just above read that event back 100 ns early, ahead of the next buffer's
+    // event of the same time. Every fractional start below and event above the power of two:
+    let checked = 0;
+    for (let k = 0; k < 2000; k++) {
+      const anchor = 2 ** 27 - 50 + k * 0.0513 + 1 / 3;
+      const b = new DirectMusicBuffer(64);
+      b.packStructured(anchor, 1, 0x90 | (60 << 8) | (100 << 16));
+      b.packStructured(anchor + 100, 1, 0x80 | (60 << 8));
+      const { events } = readDirectMusicBuffer(b.raw().slice(), b.getStartTime());
+      expect(events.map((e) => e.time)).toEqual([Math.round(anchor), Math.round(anchor + 100)]);
+      checked++;
+    }
+    expect(checked).toBe(2000);
+  });
+
+  it('setStartTime rounds too', () => {
+    const b = new DirectMusicBuffer(32);
+    b.packStructured(10, 1, 0x90 | (60 << 8) | (100 << 16));
+    b.setStartTime(1000.6);
+    expect(readDirectMusicBuffer(b.raw().slice(), b.getStartTime()).events[0].time).toBe(1001);
+  });
+});

@@ -115,6 +115,49 @@ describe.skipIf(!CORPUS_DIR)('SongPlayer', () => {
     expect(pin.allocator.stats.eventsInUse).toBe(0);
   });
 
+  it('a repeated note keeps its order across IRPs when the song starts at a fractional latency time', () => {
+    // The live latency clock is master time + one block (26,666.67 x 100 ns at 128 frames / 48 kHz),
+    // so a song used to start at a fractional time. Past 2^27 x 100 ns (13.4 s) a double has fewer
+    // fraction bits, `time - bufferStart` came out a hair under an integer, the 64-bit rtDelta
+    // truncated it, and a note-on written in the next IRP could land 100 ns BEFORE the note-off
+    // of the same key at the same song time: the sequencer then played on, off (the note cut).
+    const key = 60;
+    const track: number[] = [0x00, 0x90, key, 100];
+    for (let i = 0; i < 400; i++) track.push(...vlq(24), 0x80, key, 0, 0x00, 0x90, key, 100);
+    track.push(...vlq(24), 0x80, key, 0, ...EOT);
+    const song = readSmf(smf(0, 96, [track]));
+    const miniport = new TestMiniport(0);
+    const port = new PortDMus(miniport, { sampleRate: 48_000, maxFramesPerBlock: 128, outputLatency: 26_666.666666666668 });
+    const pin = port.createRenderPin('song');
+    pin.setState(KSSTATE.RUN);
+    // Start a little before 2^27: the song crosses into the coarser doubles while it plays.
+    port.clock.advance(Math.round((2 ** 27 - 20_000_000) * 0.0048));
+    // Small IRPs: many same-time pairs are split between two buffers.
+    const player = new SongPlayer(song, { lookaheadRefTime: 2_000_000, irpBytes: 48 });
+    let done = false;
+    player.onEnd = () => (done = true);
+    player.start(port.latencyClock.getTime());
+    while (!done) {
+      player.pump(port.latencyClock.getTime(), (bytes, startTime) => {
+        expect(pin.write(bytes, startTime).error).toBeNull();
+      });
+      port.notify();
+      port.clock.advance(128);
+    }
+    for (let i = 0; i < 100; i++) {
+      port.notify();
+      port.clock.advance(128);
+    }
+    const released = miniport.streams[0].released;
+    expect(released).toHaveLength(802);
+    for (const r of released) expect(Number.isInteger(r.time)).toBe(true);
+    // Off then on at every step: the key sounds from each note-on to the next note-off.
+    for (let i = 1; i < released.length - 1; i += 2) {
+      expect([released[i].bytes[0] & 0xf0, released[i + 1].bytes[0] & 0xf0]).toEqual([0x80, 0x90]);
+      expect(released[i].time).toBe(released[i + 1].time);
+    }
+  });
+
   it('stop() sends notes off and sustain off after the last event already written', () => {
     const song = corpus('TheEntertainer.mid');
     const player = new SongPlayer(song, { lookaheadRefTime: 2_000_000, irpBytes: 4096 });
