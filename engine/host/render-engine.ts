@@ -6,6 +6,7 @@
  *
  *   session ─► writeIrp / property / download ─► PortDMus pins ─► WaveSink.renderBlock ◄─ AudioOutput pull
  */
+import type { RenderThreadPriority } from './realtime-priority.js';
 import { dispatchProperty, type KsPropertyRequest, type KsPropertyResult } from '../dmus/properties.js';
 import { framesToRefTime } from '../dmus/clocks.js';
 import { readDirectMusicBuffer } from '../dmus/dmus-buffer.js';
@@ -80,7 +81,12 @@ export interface OutputStatus {
   kind: 'portaudio' | 'null' | 'offline';
   reason: string | null;
   underruns: number;
+  /** The last underrun: wall-clock ms and how late, ms (AudioOutputStats); 0 before any. */
+  lastUnderrunAtMs: number;
+  lastUnderrunLateMs: number;
   latencyFrames: number;
+  /** The render thread's scheduling (realtime-priority.ts). */
+  renderThread: RenderThreadPriority;
 }
 
 export class RenderEngine implements RenderEngineApi {
@@ -92,6 +98,8 @@ export class RenderEngine implements RenderEngineApi {
   private output: AudioOutput | null = null;
   private outputDescription: { kind: 'portaudio' | 'null' | 'offline'; reason: string | null } = { kind: 'offline', reason: null };
   private outputLatencyFrames = 0;
+  /** Set by the render worker after it asked for real-time priority (render-worker.ts). */
+  renderThread: RenderThreadPriority = { realtime: false, priority: 0, detail: "the render loop runs on the engine's main thread" };
   private readonly left: Float32Array;
   private readonly right: Float32Array;
   onOutputError: ((err: { message: string }) => void) | undefined;
@@ -241,7 +249,10 @@ export class RenderEngine implements RenderEngineApi {
     return {
       ...this.outputDescription,
       underruns: this.output?.stats.underruns ?? 0,
+      lastUnderrunAtMs: this.output?.stats.lastUnderrunAtMs ?? 0,
+      lastUnderrunLateMs: this.output?.stats.lastUnderrunLateMs ?? 0,
       latencyFrames: this.output ? this.outputLatencyFrames : 0,
+      renderThread: this.renderThread,
     };
   }
 

@@ -13,6 +13,7 @@ import type { KsState } from '../dmus/mxf.js';
 import type { OutputChoice } from '../sink/audio-output.js';
 import { attachRenderSide, type RenderChannels, RenderLoop } from '../sink/render-thread.js';
 import { warmUpRenderPath } from './jit-warmup.js';
+import { basePriority, type RenderThreadPriority, requestRealtimePriority } from './realtime-priority.js';
 import { RenderEngine } from './render-engine.js';
 
 export interface RenderWorkerData {
@@ -41,6 +42,14 @@ export function toWireError(err: unknown): WireError {
 }
 
 function main(data: RenderWorkerData): void {
+  // First, so the warm-up, the output and the threads PortAudio starts from here all run at it.
+  let priority: RenderThreadPriority;
+  try {
+    priority = requestRealtimePriority(basePriority(process.env.DMUS_RT_PRIORITY));
+  } catch (err) {
+    priority = { realtime: false, priority: 0, detail: (err as Error).message };
+  }
+  if (!priority.realtime) process.stderr.write(`render worker: ${priority.detail}\n`);
   // Before anything renders for real: the first notes must not find the render code unoptimised
   // for voices (jit-warmup.ts). A failure here costs only the warm-up.
   try {
@@ -49,6 +58,7 @@ function main(data: RenderWorkerData): void {
     process.stderr.write(`render worker: JIT warm-up failed (${err instanceof Error ? err.message : String(err)}); continuing without it\n`);
   }
   const engine = new RenderEngine({ sampleRate: data.sampleRate, bufferFrames: data.bufferFrames });
+  engine.renderThread = priority;
   const { commands, telemetry } = attachRenderSide(data.channels);
   const loop = new RenderLoop({ port: engine.port, sink: engine.sink, commands, telemetry });
   engine.pull = loop.pull;

@@ -352,7 +352,7 @@ export class Session {
   audioStatus(): AudioStatus {
     const o = this.engine.outputStatus;
     const frames = o.kind === 'offline' ? 0 : o.latencyFrames + this.audio.bufferFrames;
-    return { output: o.kind, reason: o.reason, settings: this.audio, latencyMs: (frames / this.audio.sampleRate) * 1000 };
+    return { output: o.kind, reason: o.reason, settings: this.audio, latencyMs: (frames / this.audio.sampleRate) * 1000, renderThread: o.renderThread };
   }
 
   /** The parts of the host that report into the session state (set by the host). */
@@ -389,11 +389,14 @@ export class Session {
 
   stats(transportPosition: RefTime = 0): Stats {
     const meters = this.engine.meters();
+    const out = this.engine.outputStatus;
     return {
       masterTime: this.engine.masterTime(),
       latencyTime: this.engine.latencyTime(),
       samplePosition: this.engine.samplePosition,
-      underruns: this.engine.outputStatus.underruns,
+      underruns: out.underruns,
+      lastUnderrunAtMs: out.lastUnderrunAtMs,
+      lastUnderrunLateMs: out.lastUnderrunLateMs,
       transportPosition,
       pins: meters.map((m) => {
         const act = this.activity.get(m.id);

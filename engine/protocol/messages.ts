@@ -138,6 +138,8 @@ export const AudioStatus = z.object({
   settings: AudioSettings,
   /** Output latency actually in effect, ms. */
   latencyMs: z.number(),
+  /** How the render thread is scheduled: real-time priority, or why not (engine/host/realtime-priority.ts). */
+  renderThread: z.object({ realtime: z.boolean(), priority: z.number().int(), detail: z.string() }),
 });
 export type AudioStatus = z.infer<typeof AudioStatus>;
 
@@ -206,6 +208,9 @@ export const Stats = z.object({
   latencyTime: refTime,
   samplePosition: z.number(),
   underruns: z.number().int(),
+  /** When the last underrun happened, wall-clock ms (Date.now() scale), and how late it was; 0 before any. */
+  lastUnderrunAtMs: z.number(),
+  lastUnderrunLateMs: z.number(),
   pins: z.array(PinStats),
   transportPosition: refTime,
 });

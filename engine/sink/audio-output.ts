@@ -46,6 +46,13 @@ export interface AudioOutputStats {
   maxPullMicros: number;
   /** Smallest headroom seen: how far ahead of the device the writer was, frames (PortAudio, null). */
   minHeadroomFrames: number;
+  /**
+   * When the last underrun was detected, wall-clock ms (performance.timeOrigin + now, so threads and
+   * processes agree), and how late the block was, ms; 0 and 0 before any. Lets a listener (or a test
+   * judging a run) line an underrun up with what else happened at that moment.
+   */
+  lastUnderrunAtMs: number;
+  lastUnderrunLateMs: number;
 }
 
 export type AudioOutputErrorCode =
@@ -88,7 +95,7 @@ export interface AudioOutput {
 }
 
 export function emptyStats(): AudioOutputStats {
-  return { underruns: 0, framesPlayed: 0, pulls: 0, maxPullMicros: 0, minHeadroomFrames: Number.POSITIVE_INFINITY };
+  return { underruns: 0, framesPlayed: 0, pulls: 0, maxPullMicros: 0, minHeadroomFrames: Number.POSITIVE_INFINITY, lastUnderrunAtMs: 0, lastUnderrunLateMs: 0 };
 }
 
 export interface PortAudioChoice {

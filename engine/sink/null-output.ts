@@ -103,7 +103,11 @@ export class NullOutput implements AudioOutput {
     const headroom = played - consumed;
     if (headroom < this.stats.minHeadroomFrames) this.stats.minHeadroomFrames = headroom;
     // Later than the tolerance: counted once per late tick.
-    if (-headroom * msPerFrame > this.toleranceMs) this.stats.underruns++;
+    if (-headroom * msPerFrame > this.toleranceMs) {
+      this.stats.underruns++;
+      this.stats.lastUnderrunAtMs = performance.timeOrigin + now;
+      this.stats.lastUnderrunLateMs = -headroom * msPerFrame;
+    }
     let due = consumed + B;
     if (-headroom * msPerFrame > this.maxCatchUpMs) {
       // Too far behind to catch up by rendering: restart the timeline at the current position.

@@ -397,6 +397,8 @@ export class PortAudioOutput implements AudioOutput {
           if (headroom < -this.tolerance) {
             // The device needed this block more than a block ago: it starved. Count once, re-anchor.
             this.stats.underruns++;
+            this.stats.lastUnderrunAtMs = performance.timeOrigin + now;
+            this.stats.lastUnderrunLateMs = (-headroom * 1000) / rate;
             this.anchorTime = now;
             this.anchorFrame = this.framesWritten;
           }

@@ -48,13 +48,35 @@ try {
     // What is judged is the song's playback: set-up (downloading the bank while the device already
     // runs) is before this marker, and naudiodon's stdout lines are counted after it.
     await sleep(500);
-    const underrunsBefore = session.stats().underruns;
+    const before = session.stats();
+    const underrunsBefore = before.underruns;
     process.stdout.write('SONG START\n');
+    result.songStartAtMs = Date.now();
     transport.play({ pinId: pin.id });
-    await sleep(seconds * 1000);
+    // Every underrun's wall-clock time and lateness (polled at the UI's statistics rate), so the
+    // judge can line it up with what the machine did at that moment (tests/audio/machine-stalls.ts).
+    // Polled through the stop and its 300 ms too: every underrun counted is a timed one.
+    const underrunsAt: { atMs: number; lateMs: number; count: number }[] = [];
+    let lastAt = before.lastUnderrunAtMs;
+    let lastCount = underrunsBefore;
+    const poll = async (ms: number) => {
+      const end = Date.now() + ms;
+      let st = session.stats();
+      for (;;) {
+        if (st.lastUnderrunAtMs !== lastAt) {
+          underrunsAt.push({ atMs: Math.round(st.lastUnderrunAtMs), lateMs: +st.lastUnderrunLateMs.toFixed(1), count: st.underruns - lastCount });
+          lastAt = st.lastUnderrunAtMs;
+          lastCount = st.underruns;
+        }
+        if (Date.now() >= end) return st;
+        await sleep(Math.min(33, Math.max(1, end - Date.now())));
+        st = session.stats();
+      }
+    };
+    await poll(seconds * 1000);
     transport.stop();
-    await sleep(300);
-    const s = session.stats();
+    const s = await poll(300);
+    result.underrunsAt = underrunsAt;
     result.setupUnderruns = underrunsBefore;
     result.underruns = s.underruns - underrunsBefore;
     result.lostNotes = s.pins[0].lostNotes;

@@ -26,6 +26,7 @@ rm -rf "$BUILD"
 test -f "$BUILD/tests/audio/audio-scenario.js" || { cat "$OUT/tsc.log"; exit 1; }
 echo '{"type":"module"}' > "$BUILD/package.json"
 gcc -O2 -o "$OUT/jack-tap" tests/audio/jack-tap.c -ljack -lm
+gcc -O2 -pthread -o "$OUT/stall-canary" tests/audio/stall-canary.c
 
 JACKD_PID=
 # -P 80: the JACK graph's real-time thread must outrank the engine when the tests run under
@@ -53,9 +54,20 @@ untap() { kill -INT "$TAP_PID" 2>/dev/null || true; wait "$TAP_PID" || true; }
 steal_ms() { awk -v hz="$(getconf CLK_TCK)" '/^cpu /{printf "%d\n", $9 * 1000 / hz}' /proc/stat; }
 # The hypervisor's steal during a run, in total and in its worst 50 ms (tests/audio/steal-watch.mjs),
 # watched at normal priority (the tests run under chrt -f 20): it only watches.
+# Beside it, the stall canary (tests/audio/stall-canary.c): a thread per CPU above every other
+# real-time thread, that sees exactly when the machine stopped running a CPU; written to
+# <name>.canary.json beside the steal file, so an underrun can be lined up with a stall.
 WATCH_PID=
-steal_watch() { chrt -o 0 node "$ROOT/tests/audio/steal-watch.mjs" "$1" "$(getconf CLK_TCK)" & WATCH_PID=$!; pids+=("$WATCH_PID"); }
-steal_unwatch() { kill -TERM "$WATCH_PID" 2>/dev/null || true; wait "$WATCH_PID" 2>/dev/null || true; }
+CANARY_PID=
+steal_watch() {
+  chrt -o 0 node "$ROOT/tests/audio/steal-watch.mjs" "$1" "$(getconf CLK_TCK)" & WATCH_PID=$!; pids+=("$WATCH_PID")
+  "$OUT/stall-canary" "${1%.steal.json}.canary.json" > /dev/null & CANARY_PID=$!; pids+=("$CANARY_PID")
+}
+steal_unwatch() {
+  kill -TERM "$WATCH_PID" "$CANARY_PID" 2>/dev/null || true
+  wait "$WATCH_PID" 2>/dev/null || true
+  wait "$CANARY_PID" 2>/dev/null || true
+}
 # stdbuf -oL: naudiodon's printf's reach the log line by line (counted by report.js).
 scenario() {
   local name=$1; shift
@@ -68,10 +80,10 @@ scenario() {
 report() {
   local name=$1; shift
   node "$BUILD/tests/audio/report.js" --result "$OUT/$name.json" --wav "$OUT/$name.wav" --tap "$OUT/$name.tap.log" --stdout "$OUT/$name.stdout" \
-    --steal "$OUT/$name.steal.json" "$@" | tee "$OUT/$name.report.json"
+    --steal "$OUT/$name.steal.json" --canary "$OUT/$name.canary.json" "$@" | tee "$OUT/$name.report.json"
 }
-# Every clean-run test is judged only on a run the machine did not starve (report.ts: no JACK xruns,
-# at most 100 ms of steal in all and at most 20 ms in any 50 ms). When all its attempts
+# Every clean-run test is judged only on a run the machine did not starve (machine-stalls.ts: no JACK
+# xruns, at most 100 ms of steal in all and 20 ms in any 50 ms, no CPU stalled over 5 ms). When all its attempts
 # were starved, the test has no verdict: that is reported loudly and, unless DMUS_AUDIO_STRICT=1
 # (a developer's quiet machine), not counted as a failure of the engine.
 ATTEMPTS=${AUDIO_ATTEMPTS:-5}

@@ -4,11 +4,11 @@
  * underflow" lines) and, for latency runs, jack-tap's onset times against the notes' hrtimes.
  * Prints one JSON line; with --expect-clean exits 1 unless there were 0 glitches, 0 ms of gaps,
  * 0 underruns counted in-process and 0 underflow lines; exits 3 (inconclusive) instead when the
- * machine was starved: the JACK server itself had xruns, or the hypervisor took more than
- * STARVED_STEAL_MS of CPU during the run or more than STARVED_BURST_MS within 50 ms (--steal, the
- * JSON tests/audio/steal-watch.mjs writes).
+ * machine was starved: the JACK server itself had xruns, the hypervisor took much CPU (--steal),
+ * or a CPU stood still longer than the output queue lasts (--canary); see machine-stalls.ts.
  *
- *   node report.js --result r.json --wav cap.wav --tap tap.log --stdout out.log [--expect-clean]
+ *   node report.js --result r.json --wav cap.wav --tap tap.log --stdout out.log [--steal s.json]
+ *     [--canary c.json] [--expect-clean]
  *
  * Capture analysis (after the platform kit's analyze.cjs): a continuous sine of known frequency
  * and amplitude cannot jump more than 1.5·amp·2π·f/rate between samples; a dropped, repeated or
@@ -18,6 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { countUnderflowReports } from '../../engine/sink/portaudio-output.js';
+import { longestStallMs, readCanary, readSteal, starvedReason } from './machine-stalls.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -107,36 +108,6 @@ export function latencies(notesUs: number[], tapLog: string) {
   };
 }
 
-/** CPU time stolen by the hypervisor during a run above which the run says nothing of the engine:
- * five times the 128-frame output queue (about 20 ms), whatever the bursts were. */
-const STARVED_STEAL_MS = 100;
-/** Steal within any 50 ms above which a run is starved: the 128-frame output queue holds ~20 ms. */
-const STARVED_BURST_MS = 20;
-
-/** stealMs and stealBurstMs from steal-watch.mjs's JSON (0 when it is missing: not starved). */
-export function readSteal(file: string | undefined): { stealMs: number; stealBurstMs: number } {
-  try {
-    const j = JSON.parse(readFileSync(file ?? '', 'utf8')) as { totalMs: number; maxBurstMs: number };
-    return { stealMs: j.totalMs, stealBurstMs: j.maxBurstMs };
-  } catch {
-    return { stealMs: 0, stealBurstMs: 0 };
-  }
-}
-
-/**
- * Why a run says nothing of the engine, or null when the machine kept its deadlines. jackd's graph
- * thread runs at real-time priority 80, above every thread of the engine (20), so when it misses
- * cycles, or the hypervisor stops the whole virtual machine (steal), the engine's underruns and
- * the capture's glitches cannot be pinned on the engine. Shared by this report and
- * run-engine-tests.sh.
- */
-export function starvedReason(jackXruns: number, steal: { stealMs: number; stealBurstMs: number }): string | null {
-  if (jackXruns > 0 || steal.stealMs > STARVED_STEAL_MS || steal.stealBurstMs > STARVED_BURST_MS) {
-    return `the JACK server had ${jackXruns} xruns, the hypervisor took ${steal.stealMs} ms of CPU (${steal.stealBurstMs} ms within 50 ms)`;
-  }
-  return null;
-}
-
 const resultFile = opt('result');
 if (resultFile) {
   const result = JSON.parse(readFileSync(resultFile, 'utf8'));
@@ -156,6 +127,7 @@ if (resultFile) {
     outputLatencyFrames: result.telemetry?.outputLatencyFrames,
     jackXruns: Number(/jack_xruns (\d+)/.exec(tapText)?.[1] ?? Number.NaN),
     ...readSteal(opt('steal')),
+    longestStallMs: +longestStallMs(readCanary(opt('canary'))).toFixed(1),
   };
   if (result.scenario === 'latency') {
     const pick = [...(result.pickupUs as number[])].sort((a, b) => a - b);
@@ -175,7 +147,11 @@ if (resultFile) {
       (cap === undefined || (cap.signal === true && cap.glitches === 0 && cap.gapMs === 0));
     if (!clean) {
       // The machine was starved (starvedReason): exit 3 = inconclusive; the runner retries.
-      const starved = starvedReason(summary.jackXruns as number, { stealMs: summary.stealMs as number, stealBurstMs: summary.stealBurstMs as number });
+      const starved = starvedReason(
+        summary.jackXruns as number,
+        { stealMs: summary.stealMs as number, stealBurstMs: summary.stealBurstMs as number },
+        readCanary(opt('canary')),
+      );
       if (result.ok === true && starved !== null) {
         process.stderr.write(`INCONCLUSIVE: ${result.scenario} (${result.mode}): ${starved}\n`);
         process.exit(3);

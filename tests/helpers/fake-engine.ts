@@ -89,6 +89,7 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
   let nextCollection = 2;
   let nextDownload = 1;
   let underruns = 0;
+  let lastUnderrunAtMs = 0;
   let samplePosition = 0;
   const connections: ServerConnection[] = [];
   const calls: Array<{ method: string; params: unknown }> = [];
@@ -104,7 +105,7 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
     version: PROTOCOL_VERSION,
     pins: [],
     collections: options.builtInBank === false ? [] : [structuredClone(BUILT_IN)],
-    audio: { output: 'null', reason: 'no audio device (fake engine)', settings, latencyMs: 10.7 },
+    audio: { output: 'null', reason: 'no audio device (fake engine)', settings, latencyMs: 10.7, renderThread: { realtime: false, priority: 0, detail: 'not permitted (fake engine)' } },
     midi: { available: true, reason: null, inputs: [{ index: 0, name: 'Fake Keys', open: false }], virtualPort: 'DMus In' },
     thru: [],
     transport: { song: null, playing: false, pinId: null, position: 0, recording: false, recordedEvents: 0 },
@@ -414,6 +415,8 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
         latencyTime: (samplePosition + settings.bufferFrames * settings.latencyBuffers) * (1e7 / settings.sampleRate),
         samplePosition,
         underruns,
+        lastUnderrunAtMs,
+        lastUnderrunLateMs: lastUnderrunAtMs ? 6 : 0,
         transportPosition: state.transport.position,
         pins: state.pins.map((p) => {
           const notes = sounding.get(p.id) ?? new Set<string>();
@@ -437,6 +440,7 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
     },
     addUnderrun() {
       underruns++;
+      lastUnderrunAtMs = Date.now();
     },
   };
 }

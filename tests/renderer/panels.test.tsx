@@ -130,6 +130,8 @@ describe('AudioPanel', () => {
   it('changes the buffer size and shows the latency the engine reports, and underruns', async () => {
     const { engine } = await renderWithEngine(<AudioPanel />);
     expect(screen.getByTestId('latency-ms').textContent).toBe('10.7 ms');
+    // The render thread's scheduling, and why it is not real time, as the engine reports it.
+    expect(screen.getByTestId('render-thread').textContent).toBe('normal priority (not permitted (fake engine))');
     fireEvent.change(screen.getByLabelText('Buffer size'), { target: { value: '1024' } });
     await settle();
     expect(engine.state.audio.settings.bufferFrames).toBe(1024);

@@ -93,6 +93,13 @@ export function AudioPanel() {
             <dd>{(audio.latencyMs + s.prefetchMs).toFixed(1)} ms from a key to the sound</dd>
           </div>
           <div>
+            <dt>Render thread</dt>
+            <dd data-testid="render-thread" title={audio.renderThread.detail}>
+              {audio.renderThread.realtime ? `real-time priority ${audio.renderThread.priority}` : 'normal priority'}
+              {audio.renderThread.realtime ? null : <span className="muted"> ({audio.renderThread.detail})</span>}
+            </dd>
+          </div>
+          <div>
             <dt>Underruns</dt>
             <dd>
               <span ref={underruns} data-testid="underruns">

@@ -3,6 +3,7 @@
  * (pins, downloads, properties as synchronous requests; IRPs through the shared ring), clocks and
  * meters come back through shared memory, and a stalled main thread does not stop the audio.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { Session } from '../../../engine/host/session.js';
 import { buildForWorker } from '../sink/build-for-worker.js';
 
 let workerUrl: URL;
+const initialPolicy = process.platform === 'linux' ? Number(readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ')[41 - 3]) : 0;
 let session: Session;
 
 beforeAll(async () => {
@@ -44,6 +46,16 @@ describe('render worker', () => {
     const t1 = session.engine.masterTime();
     expect(t1 - t0).toBeGreaterThan(1_000_000); // > 100 ms of clock in 200 ms of wall time
     expect(session.engine.latencyTime()).toBeGreaterThan(t1);
+    // The render thread asked for real-time priority for itself; the session reports the outcome.
+    const rt = session.audioStatus().renderThread;
+    if (rt.realtime) {
+      expect(rt.priority).toBeGreaterThanOrEqual(30);
+      expect(rt.detail).toMatch(/real-time \(SCHED_FIFO \d+\)/);
+      // Only that thread: this one (the session's) is not real time unless it was started so.
+      expect(Number(readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ')[41 - 3])).toBe(initialPolicy);
+    } else {
+      expect(rt.detail).toMatch(/normal priority: |only on Linux|DMUS_RT_PRIORITY=0/);
+    }
   });
 
   it('plays a note sent through the ring and reports its voice; properties answer synchronously', async () => {
