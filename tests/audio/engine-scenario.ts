@@ -28,6 +28,43 @@ const out = opt('out', 'result.json')!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const result: Record<string, unknown> = { scenario: scenario === 'song' ? 'song' : 'engine-latency', block, seconds };
 
+/**
+ * Every underrun's wall-clock time and lateness, polled at the UI's statistics rate (33 ms), so a
+ * judge can line it up with what the machine did at that moment (tests/audio/machine-stalls.ts).
+ * `count` says how many were counted since the previous entry (only the last one's time is known).
+ */
+class UnderrunLog {
+  readonly at: { atMs: number; lateMs: number; count: number }[] = [];
+  /** Underruns before the log started (set-up). */
+  readonly before: number;
+  private lastAt: number;
+  private lastCount: number;
+  private readonly session: Session;
+  constructor(session: Session) {
+    this.session = session;
+    const st = session.stats();
+    this.before = st.underruns;
+    this.lastAt = st.lastUnderrunAtMs;
+    this.lastCount = st.underruns;
+  }
+  note(st: ReturnType<Session['stats']>): void {
+    if (st.lastUnderrunAtMs === this.lastAt) return;
+    this.at.push({ atMs: Math.round(st.lastUnderrunAtMs), lateMs: +st.lastUnderrunLateMs.toFixed(1), count: st.underruns - this.lastCount });
+    this.lastAt = st.lastUnderrunAtMs;
+    this.lastCount = st.underruns;
+  }
+  /** Polls for `ms`; returns the last statistics read. */
+  async poll(ms: number): Promise<ReturnType<Session['stats']>> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const st = this.session.stats();
+      this.note(st);
+      if (Date.now() >= end) return st;
+      await sleep(Math.min(33, Math.max(1, end - Date.now())));
+    }
+  }
+}
+
 const session = new Session({ dir: null, output: 'live', defaults: false, renderThread: (o) => new RenderWorkerClient(o) });
 try {
   await session.setAudioSettings({ sampleRate: 48000, bufferFrames: block, latencyBuffers: Math.max(1, Math.round(256 / block)) });
@@ -36,6 +73,7 @@ try {
   result.output = audio.output;
   result.outputReason = audio.reason;
   result.latencyMs = audio.latencyMs;
+  result.renderThread = audio.renderThread;
   // The scenario runs from a build folder outside the repository: the bank path is given.
   const bank = opt('bank') ?? builtInBankPath();
   if (!bank) throw new Error('no --bank and no built-in bank found');
@@ -48,37 +86,16 @@ try {
     // What is judged is the song's playback: set-up (downloading the bank while the device already
     // runs) is before this marker, and naudiodon's stdout lines are counted after it.
     await sleep(500);
-    const before = session.stats();
-    const underrunsBefore = before.underruns;
+    const log = new UnderrunLog(session);
     process.stdout.write('SONG START\n');
     result.songStartAtMs = Date.now();
     transport.play({ pinId: pin.id });
-    // Every underrun's wall-clock time and lateness (polled at the UI's statistics rate), so the
-    // judge can line it up with what the machine did at that moment (tests/audio/machine-stalls.ts).
-    // Polled through the stop and its 300 ms too: every underrun counted is a timed one.
-    const underrunsAt: { atMs: number; lateMs: number; count: number }[] = [];
-    let lastAt = before.lastUnderrunAtMs;
-    let lastCount = underrunsBefore;
-    const poll = async (ms: number) => {
-      const end = Date.now() + ms;
-      let st = session.stats();
-      for (;;) {
-        if (st.lastUnderrunAtMs !== lastAt) {
-          underrunsAt.push({ atMs: Math.round(st.lastUnderrunAtMs), lateMs: +st.lastUnderrunLateMs.toFixed(1), count: st.underruns - lastCount });
-          lastAt = st.lastUnderrunAtMs;
-          lastCount = st.underruns;
-        }
-        if (Date.now() >= end) return st;
-        await sleep(Math.min(33, Math.max(1, end - Date.now())));
-        st = session.stats();
-      }
-    };
-    await poll(seconds * 1000);
+    await log.poll(seconds * 1000);
     transport.stop();
-    const s = await poll(300);
-    result.underrunsAt = underrunsAt;
-    result.setupUnderruns = underrunsBefore;
-    result.underruns = s.underruns - underrunsBefore;
+    const s = await log.poll(300);
+    result.underrunsAt = log.at;
+    result.setupUnderruns = log.before;
+    result.underruns = s.underruns - log.before;
     result.lostNotes = s.pins[0].lostNotes;
     transport.close();
   } else {
@@ -105,23 +122,26 @@ try {
     // Program 80 (square lead): full level from the first sample, an onset the tap can time.
     session.sendMidi({ pinId: probe.id, group: 1, bytes: [0xc0, 80] });
     await sleep(500);
-    session.stats();
+    const log = new UnderrunLog(session);
     const notesUs: number[] = [];
     const t0 = Date.now();
     let maxVoices = 0;
     while (Date.now() - t0 < seconds * 1000) {
       notesUs.push(Number(process.hrtime.bigint() / 1000n));
       session.sendMidi({ pinId: probe.id, group: 1, bytes: [0x90, 72, 127] });
-      await sleep(100);
+      await log.poll(100);
       session.sendMidi({ pinId: probe.id, group: 1, bytes: [0x80, 72, 0] });
-      await sleep(400);
-      const v = session.stats().pins[0].voices;
+      const v = (await log.poll(400)).pins[0].voices;
       if (v > maxVoices) maxVoices = v;
     }
     const s = session.stats();
+    log.note(s);
     result.notesUs = notesUs;
     result.voicesHeld = maxVoices;
-    result.underruns = s.underruns;
+    // Underruns while the probes played (set-up apart), each with its time (judged like the song's).
+    result.setupUnderruns = log.before;
+    result.underruns = s.underruns - log.before;
+    result.underrunsAt = log.at;
     result.lostNotes = s.pins[0].lostNotes;
     result.cpuPercent = s.pins[0].cpuPercent;
   }

@@ -6,6 +6,8 @@
 #
 #   chrt -f 20 bash tests/bench/live-engine.bench.sh [SECONDS=300] [BLOCKS="64 128 256"] [VOICES=256]
 #
+# Underruns are counted after set-up and each is lined up with the stall canary
+# (tests/audio/machine-stalls.ts): "(n)" of them had a stall of the machine beside them.
 # The figure includes PortAudio's ALSA buffering and the JACK period (256 frames, 5.3 ms): what a
 # real card adds is its own one or two periods. Prints a markdown table for docs/performance.md.
 set -euo pipefail
@@ -28,26 +30,32 @@ rows=()
 for b in $BLOCKS; do
   start_jackd "$JACK_PERIOD"
   tap "live-$b"
-  s0=$(steal_ms)
+  steal_watch "$OUT/live-$b.steal.json"
   stdbuf -oL node "$ENGINE_BUILD/tests/audio/engine-scenario.js" latency --bank "$ROOT/assets/dmus-gm.dls" --block "$b" --seconds "$SECONDS_PER_RUN" --voices "$VOICES" --out "$OUT/live-$b.json" > "$OUT/live-$b.stdout" 2> "$OUT/live-$b.stderr" || true
-  steal=$(($(steal_ms) - s0))
+  steal_unwatch
   untap
   stop_jackd
   rows+=("$(node --input-type=module -e '
     import { readFileSync } from "node:fs";
     const { latencies } = await import(process.argv[1]);
+    const { readCanary, readSteal, longestStallMs, unexplainedUnderruns } = await import(process.argv[5]);
     const r = JSON.parse(readFileSync(process.argv[2], "utf8"));
     const tap = readFileSync(process.argv[3], "utf8");
     const lines = (readFileSync(process.argv[4], "utf8").match(/output underflow/g) || []).length;
     const xruns = Number((/jack_xruns (\d+)/.exec(tap) || [])[1] ?? NaN);
     if (!r.ok) { console.log(`| ${r.block} | failed: ${r.error} |`); process.exit(0); }
     const l = latencies(r.notesUs, tap);
-    console.log(`| ${r.block} (${(r.block / 48).toFixed(2)} ms) | ${r.voicesHeld} | ${l.matched}/${l.notes} | ${l.minMs} / ${l.medianMs} / ${l.p95Ms} / ${l.maxMs} | ${r.latencyMs.toFixed(1)} | ${r.underruns} | ${lines} | ${xruns} | ${process.argv[5]} |`);
-  ' "$ENGINE_BUILD/tests/audio/report.js" "$OUT/live-$b.json" "$OUT/live-$b.tap.log" "$OUT/live-$b.stdout" "$steal")")
+    const steal = readSteal(process.argv[6]);
+    const canary = readCanary(process.argv[7]);
+    const timed = r.underrunsAt ?? [];
+    const machine = canary?.rt ? timed.length - unexplainedUnderruns(timed, canary).length : "?";
+    const rt = r.renderThread?.realtime ? `FIFO ${r.renderThread.priority}` : "normal";
+    console.log(`| ${r.block} (${(r.block / 48).toFixed(2)} ms) | ${r.voicesHeld} | ${l.matched}/${l.notes} | ${l.minMs} / ${l.medianMs} / ${l.p95Ms} / ${l.maxMs} | ${r.latencyMs.toFixed(1)} | ${r.underruns} (${machine}) | ${r.setupUnderruns} | ${lines} | ${xruns} | ${steal.stealMs} | ${longestStallMs(canary).toFixed(1)} | ${rt} |`);
+  ' "$ENGINE_BUILD/tests/audio/report.js" "$OUT/live-$b.json" "$OUT/live-$b.tap.log" "$OUT/live-$b.stdout" "$ENGINE_BUILD/tests/audio/machine-stalls.js" "$OUT/live-$b.steal.json" "$OUT/live-$b.canary.json")")
 done
 echo
 echo "$(date) | $(nproc) CPUs | $(lscpu | grep 'Model name' | sed 's/ \{2,\}/ /g') | node $(node --version) | ${SECONDS_PER_RUN} s per buffer size | ${VOICES} voices | JACK period $JACK_PERIOD"
 echo
-echo "| buffer (frames) | voices sounding | probes matched | event -> JACK tap ms min / median / p95 / max | engine's latency estimate ms | underruns counted | underflow lines | JACK xruns | CPU stolen by the hypervisor (ms) |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| buffer (frames) | voices sounding | probes matched | event -> JACK tap ms min / median / p95 / max | engine's latency estimate ms | underruns while probing (of them beside a stall of the machine) | set-up underruns | underflow lines | JACK xruns | CPU stolen by the hypervisor (ms) | longest stall of a CPU (ms) | render thread |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
