@@ -84,6 +84,8 @@ export interface OutputStatus {
   /** The last underrun: wall-clock ms and how late, ms (AudioOutputStats); 0 before any. */
   lastUnderrunAtMs: number;
   lastUnderrunLateMs: number;
+  /** When the last sound onset was handed to the device, wall-clock ms (AudioOutputStats); 0 before any. */
+  lastOnsetAtMs: number;
   latencyFrames: number;
   /** The render thread's scheduling (realtime-priority.ts). */
   renderThread: RenderThreadPriority;
@@ -251,6 +253,7 @@ export class RenderEngine implements RenderEngineApi {
       underruns: this.output?.stats.underruns ?? 0,
       lastUnderrunAtMs: this.output?.stats.lastUnderrunAtMs ?? 0,
       lastUnderrunLateMs: this.output?.stats.lastUnderrunLateMs ?? 0,
+      lastOnsetAtMs: this.output?.stats.lastOnsetAtMs ?? 0,
       latencyFrames: this.output ? this.outputLatencyFrames : 0,
       renderThread: this.renderThread,
     };

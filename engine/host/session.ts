@@ -397,6 +397,7 @@ export class Session {
       underruns: out.underruns,
       lastUnderrunAtMs: out.lastUnderrunAtMs,
       lastUnderrunLateMs: out.lastUnderrunLateMs,
+      lastOnsetAtMs: out.lastOnsetAtMs,
       transportPosition,
       pins: meters.map((m) => {
         const act = this.activity.get(m.id);

@@ -211,6 +211,8 @@ export const Stats = z.object({
   /** When the last underrun happened, wall-clock ms (Date.now() scale), and how late it was; 0 before any. */
   lastUnderrunAtMs: z.number(),
   lastUnderrunLateMs: z.number(),
+  /** When the last sound onset (a note out of silence) left the sink, wall-clock ms; 0 before any. */
+  lastOnsetAtMs: z.number(),
   pins: z.array(PinStats),
   transportPosition: refTime,
 });

@@ -53,7 +53,18 @@ export interface AudioOutputStats {
    */
   lastUnderrunAtMs: number;
   lastUnderrunLateMs: number;
+  /**
+   * When the last sound onset left the sink: the wall-clock ms (same scale) at which a block with a
+   * sample above ONSET_LEVEL, after at least ONSET_QUIET_MS below it, was handed to the device,
+   * plus that sample's place in the block. A probe note sent at time t is heard from the sink
+   * lastOnsetAtMs - t later: the engine-added latency, measured at the sink boundary. 0 before any.
+   */
+  lastOnsetAtMs: number;
 }
+
+/** An onset: a sample above -26 dBFS (0.05) after this long below it. */
+export const ONSET_LEVEL = 0.05;
+export const ONSET_QUIET_MS = 50;
 
 export type AudioOutputErrorCode =
   /** No output device exists (no sound card, no JACK server). */
@@ -95,7 +106,7 @@ export interface AudioOutput {
 }
 
 export function emptyStats(): AudioOutputStats {
-  return { underruns: 0, framesPlayed: 0, pulls: 0, maxPullMicros: 0, minHeadroomFrames: Number.POSITIVE_INFINITY, lastUnderrunAtMs: 0, lastUnderrunLateMs: 0 };
+  return { underruns: 0, framesPlayed: 0, pulls: 0, maxPullMicros: 0, minHeadroomFrames: Number.POSITIVE_INFINITY, lastUnderrunAtMs: 0, lastUnderrunLateMs: 0, lastOnsetAtMs: 0 };
 }
 
 export interface PortAudioChoice {

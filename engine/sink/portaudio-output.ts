@@ -41,6 +41,8 @@ import {
   AudioOutputError,
   type AudioOutputStats,
   emptyStats,
+  ONSET_LEVEL,
+  ONSET_QUIET_MS,
   type OpenedFormat,
   type OpenOptions,
   type PortAudioChoice,
@@ -242,6 +244,10 @@ export class PortAudioOutput implements AudioOutput {
   private anchorTime = 0;
   private anchorFrame = 0;
   private lastWriteAt = 0;
+  /** Onset stamping (AudioOutputStats.lastOnsetAtMs): frames since the last loud sample. */
+  private quietFrames = 0;
+  private onsetQuietFrames = 0;
+  private pendingOnsetFrame = -1;
   private lastProgress = 0;
   private watchdog: ReturnType<typeof setInterval> | undefined;
   private startTimer: ReturnType<typeof setTimeout> | undefined;
@@ -334,6 +340,8 @@ export class PortAudioOutput implements AudioOutput {
     this.silence = Buffer.alloc(blockBytes);
     const deviceLatency = this.deviceLatencyOption ?? Math.round(0.01 * opts.sampleRate);
     this.tolerance = this.toleranceOption ?? Math.max(B, Math.round(0.0055 * opts.sampleRate));
+    this.onsetQuietFrames = Math.round((ONSET_QUIET_MS / 1000) * opts.sampleRate);
+    this.quietFrames = this.onsetQuietFrames;
     this.outputLatencyFrames = (this.queueBlocks + 2) * B + deviceLatency;
     this.state = 'open';
     return {
@@ -413,16 +421,30 @@ export class PortAudioOutput implements AudioOutput {
         const us = (performance.now() - now) * 1000;
         if (us > this.stats.maxPullMicros) this.stats.maxPullMicros = us;
         this.stats.pulls++;
+        let onsetAt = -1;
         for (let k = 0, j = 0; k < B; k++, j += 2) {
-          f[j] = l[k];
-          f[j + 1] = r[k];
+          const a = l[k];
+          const b = r[k];
+          f[j] = a;
+          f[j + 1] = b;
+          if (a > ONSET_LEVEL || a < -ONSET_LEVEL || b > ONSET_LEVEL || b < -ONSET_LEVEL) {
+            if (onsetAt < 0 && this.quietFrames + k >= this.onsetQuietFrames) onsetAt = k;
+            this.quietFrames = -k - 1;
+          }
         }
+        this.quietFrames += B;
+        if (onsetAt >= 0) this.pendingOnsetFrame = onsetAt;
       } else {
         return;
       }
       this.framesWritten += B;
       this.stats.framesPlayed = this.framesWritten;
       this.lastWriteAt = performance.now();
+      if (this.pendingOnsetFrame >= 0) {
+        // Handed to the device now; its loud sample is due that many frames into the block.
+        this.stats.lastOnsetAtMs = performance.timeOrigin + this.lastWriteAt + (this.pendingOnsetFrame * 1000) / rate;
+        this.pendingOnsetFrame = -1;
+      }
       // false = the block is handed over but the queue is full: wait for 'drain'.
       if (!io.write(chunk)) return;
     }

@@ -126,10 +126,15 @@ try {
     const notesUs: number[] = [];
     const t0 = Date.now();
     let maxVoices = 0;
+    // Engine-added latency at the sink boundary: from the call that hands the note to the engine to
+    // its first loud sample being handed to the device (AudioOutputStats.lastOnsetAtMs).
+    const sinkMs: number[] = [];
     while (Date.now() - t0 < seconds * 1000) {
       notesUs.push(Number(process.hrtime.bigint() / 1000n));
+      const sentAt = performance.timeOrigin + performance.now();
       session.sendMidi({ pinId: probe.id, group: 1, bytes: [0x90, 72, 127] });
-      await log.poll(100);
+      const onset = (await log.poll(100)).lastOnsetAtMs;
+      if (onset > sentAt) sinkMs.push(+(onset - sentAt).toFixed(3));
       session.sendMidi({ pinId: probe.id, group: 1, bytes: [0x80, 72, 0] });
       const v = (await log.poll(400)).pins[0].voices;
       if (v > maxVoices) maxVoices = v;
@@ -137,6 +142,7 @@ try {
     const s = session.stats();
     log.note(s);
     result.notesUs = notesUs;
+    result.sinkMs = sinkMs;
     result.voicesHeld = maxVoices;
     // Underruns while the probes played (set-up apart), each with its time (judged like the song's).
     result.setupUnderruns = log.before;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of the whole live engine on the JACK dummy device (issue 5): engine-added latency from a
-# MIDI event reaching the engine (sendMidi, the on-screen keyboard's path; process.hrtime) to its
-# first sample at the JACK tap, and underruns, at 64-, 128- and 256-frame buffers with VOICES
+# MIDI event reaching the engine (sendMidi, the on-screen keyboard's path) to its first sample
+# leaving the sink (handed to PortAudio: AudioOutputStats.lastOnsetAtMs) and to the JACK tap, and underruns, at 64-, 128- and 256-frame buffers with VOICES
 # looped voices sounding (rendered on a pin muted in the mix, so the probes stand out).
 #
 #   chrt -f 20 bash tests/bench/live-engine.bench.sh [SECONDS=300] [BLOCKS="64 128 256"] [VOICES=256]
@@ -50,12 +50,15 @@ for b in $BLOCKS; do
     const timed = r.underrunsAt ?? [];
     const machine = canary?.rt ? timed.length - unexplainedUnderruns(timed, canary).length : "?";
     const rt = r.renderThread?.realtime ? `FIFO ${r.renderThread.priority}` : "normal";
-    console.log(`| ${r.block} (${(r.block / 48).toFixed(2)} ms) | ${r.voicesHeld} | ${l.matched}/${l.notes} | ${l.minMs} / ${l.medianMs} / ${l.p95Ms} / ${l.maxMs} | ${r.latencyMs.toFixed(1)} | ${r.underruns} (${machine}) | ${r.setupUnderruns} | ${lines} | ${xruns} | ${steal.stealMs} | ${longestStallMs(canary).toFixed(1)} | ${rt} |`);
+    const sink = [...(r.sinkMs ?? [])].sort((a, b) => a - b);
+    const q = (p) => sink.length ? sink[Math.min(sink.length - 1, Math.floor(p * sink.length))].toFixed(2) : "-";
+    const sinkCol = `${sink.length ? sink[0].toFixed(2) : "-"} / ${q(0.5)} / ${q(0.95)} / ${sink.length ? sink[sink.length - 1].toFixed(2) : "-"}`;
+    console.log(`| ${r.block} (${(r.block / 48).toFixed(2)} ms) | ${r.voicesHeld} | ${l.matched}/${l.notes} | ${sinkCol} | ${l.minMs} / ${l.medianMs} / ${l.p95Ms} / ${l.maxMs} | ${r.latencyMs.toFixed(1)} | ${r.underruns} (${machine}) | ${r.setupUnderruns} | ${lines} | ${xruns} | ${steal.stealMs} | ${longestStallMs(canary).toFixed(1)} | ${rt} |`);
   ' "$ENGINE_BUILD/tests/audio/report.js" "$OUT/live-$b.json" "$OUT/live-$b.tap.log" "$OUT/live-$b.stdout" "$ENGINE_BUILD/tests/audio/machine-stalls.js" "$OUT/live-$b.steal.json" "$OUT/live-$b.canary.json")")
 done
 echo
 echo "$(date) | $(nproc) CPUs | $(lscpu | grep 'Model name' | sed 's/ \{2,\}/ /g') | node $(node --version) | ${SECONDS_PER_RUN} s per buffer size | ${VOICES} voices | JACK period $JACK_PERIOD"
 echo
-echo "| buffer (frames) | voices sounding | probes matched | event -> JACK tap ms min / median / p95 / max | engine's latency estimate ms | underruns while probing (of them beside a stall of the machine) | set-up underruns | underflow lines | JACK xruns | CPU stolen by the hypervisor (ms) | longest stall of a CPU (ms) | render thread |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| buffer (frames) | voices sounding | probes matched | event -> sink (engine-added) ms min / median / p95 / max | event -> JACK tap ms min / median / p95 / max | engine's latency estimate ms | underruns while probing (of them beside a stall of the machine) | set-up underruns | underflow lines | JACK xruns | CPU stolen by the hypervisor (ms) | longest stall of a CPU (ms) | render thread |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"

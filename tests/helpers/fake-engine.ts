@@ -417,6 +417,7 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
         underruns,
         lastUnderrunAtMs,
         lastUnderrunLateMs: lastUnderrunAtMs ? 6 : 0,
+        lastOnsetAtMs: 0,
         transportPosition: state.transport.position,
         pins: state.pins.map((p) => {
           const notes = sounding.get(p.id) ?? new Set<string>();

@@ -25,7 +25,7 @@ function withFlakyDevice(inner: RenderEngine, appearsAfter: number) {
   };
   Object.defineProperty(api, 'outputStatus', {
     get: (): OutputStatus =>
-      onDevice ? { kind: 'portaudio', reason: null, underruns: 0, lastUnderrunAtMs: 0, lastUnderrunLateMs: 0, latencyFrames: 0, renderThread: { realtime: false, priority: 0, detail: 'test' } } : { kind: 'null', reason: 'no audio output device', underruns: 0, lastUnderrunAtMs: 0, lastUnderrunLateMs: 0, latencyFrames: 0, renderThread: { realtime: false, priority: 0, detail: 'test' } },
+      onDevice ? { kind: 'portaudio', reason: null, underruns: 0, lastUnderrunAtMs: 0, lastUnderrunLateMs: 0, lastOnsetAtMs: 0, latencyFrames: 0, renderThread: { realtime: false, priority: 0, detail: 'test' } } : { kind: 'null', reason: 'no audio output device', underruns: 0, lastUnderrunAtMs: 0, lastUnderrunLateMs: 0, lastOnsetAtMs: 0, latencyFrames: 0, renderThread: { realtime: false, priority: 0, detail: 'test' } },
   });
   return { api, choices, listings: () => listings };
 }
