@@ -152,7 +152,47 @@ describe('PortAudioOutput (fake naudiodon)', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(out.stats.underruns).toBe(1);
     expect(out.stats.minHeadroomFrames).toBeLessThan(-B);
+    // Stamped: when (wall clock, after the stall began) and how late (most of the 150 ms stall).
+    expect(out.stats.lastUnderrunAtMs).toBeGreaterThan(performance.timeOrigin + t + 100);
+    expect(out.stats.lastUnderrunAtMs).toBeLessThan(performance.timeOrigin + performance.now());
+    expect(out.stats.lastUnderrunLateMs).toBeGreaterThan(100);
+    expect(out.stats.lastUnderrunLateMs).toBeLessThan(400);
     await out.stop();
+  });
+
+  it('stamps when a sound onset is handed to the device: the first loud sample after 50 ms of quiet', async () => {
+    const { mod } = fakeNaudiodon();
+    const out = new PortAudioOutput({ queueBlocks: 1, load: async () => mod as never });
+    // By frame index: loud at L1 for a block, 20 ms quiet, loud at L2 for a block (not an onset:
+    // too little quiet before it), 80 ms quiet, loud from L3 on (an onset).
+    const L1 = 9600 + 100;
+    const L2 = L1 + B + 960;
+    const L3 = L2 + B + 3840;
+    const loud = (f: number) => (f >= L1 && f < L1 + B) || (f >= L2 && f < L2 + B) || f >= L3;
+    let n = 0;
+    const renderedAt = new Map<number, number>();
+    const stamps: number[] = [];
+    const pull = (l: Float32Array, r: Float32Array, frames: number) => {
+      const seen = out.stats.lastOnsetAtMs;
+      if (seen > 0 && stamps[stamps.length - 1] !== seen) stamps.push(seen);
+      for (const L of [L1, L2, L3]) if (L >= n && L < n + frames) renderedAt.set(L, performance.timeOrigin + performance.now());
+      for (let i = 0; i < frames; i++) {
+        l[i] = loud(n + i) ? 0.5 : 0.001;
+        r[i] = 0;
+      }
+      n += frames;
+    };
+    await out.open({ sampleRate: RATE, framesPerBuffer: B, pull });
+    out.start();
+    while (n < L3 + 4 * B) await new Promise((r) => setTimeout(r, 10));
+    await out.stop();
+    expect(stamps).toHaveLength(2);
+    // Each: handed over right after it was rendered, plus the sample's place in its block.
+    const place = (L: number) => ((L % B) * 1000) / RATE;
+    expect(stamps[0] - renderedAt.get(L1)!).toBeGreaterThanOrEqual(place(L1) - 0.5);
+    expect(stamps[0] - renderedAt.get(L1)!).toBeLessThan(place(L1) + 20);
+    expect(stamps[1] - renderedAt.get(L3)!).toBeGreaterThanOrEqual(place(L3) - 0.5);
+    expect(stamps[1] - renderedAt.get(L3)!).toBeLessThan(place(L3) + 20);
   });
 
   it('reports DEVICE_LOST when the device stops taking blocks', async () => {
