@@ -5,13 +5,14 @@
  * machine (machine-stalls.ts). Prints one JSON line and exits
  *   0  clean: no underrun, no underflow line;
  *   3  inconclusive: every underrun lines up with a stall of the machine (the canary saw a CPU
- *      stand still then), or, without a real-time canary, the run was starved as a whole;
+ *      stand still then), the host took so much CPU that timing says nothing (tooStarvedToJudge),
+ *      or, without a real-time canary, the run was starved as a whole;
  *   1  failed: an underrun the machine does not explain (or the run itself failed).
  *
  *   node judge-song.js result.json song.stdout tap.log steal.json canary.json
  */
 import { readFileSync } from 'node:fs';
-import { readCanary, readSteal, starvedReason, type TimedUnderrun, unexplainedUnderruns } from './machine-stalls.js';
+import { readCanary, readSteal, starvedReason, type TimedUnderrun, tooStarvedToJudge, unexplainedUnderruns } from './machine-stalls.js';
 
 const [resultFile, stdoutFile, tapFile, stealFile, canaryFile] = process.argv.slice(2);
 const r = JSON.parse(readFileSync(resultFile, 'utf8')) as {
@@ -57,6 +58,11 @@ if (canary?.rt && timedCount === r.underruns) {
       console.error(`INCONCLUSIVE: ${reason} (the canary saw a CPU stand still then)`);
       process.exit(3);
     }
+  }
+  const heavy = tooStarvedToJudge(steal);
+  if (heavy !== null) {
+    console.error(`INCONCLUSIVE: ${heavy}`);
+    process.exit(3);
   }
   for (const u of unexplained) console.error(`underrun ${u.lateMs} ms late at ${new Date(u.atMs).toISOString()}: no stall of the machine beside it`);
   console.error('FAIL: the live song run underran through no fault of the machine');

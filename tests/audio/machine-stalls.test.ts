@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Canary, machineLossMs, readCanary, starvedReason, unexplainedUnderruns } from './machine-stalls.js';
+import { type Canary, machineLossMs, readCanary, starvedReason, tooStarvedToJudge, unexplainedUnderruns } from './machine-stalls.js';
 
 const T = 1_796_400_000_000;
 const canary = (stalls: Canary['stalls']): Canary => ({ rt: 1, cpus: 2, lostMs: stalls.reduce((n, s) => n + s[2], 0), stalls });
@@ -60,6 +60,11 @@ describe('machine stalls: which underruns the machine explains', () => {
     expect(starvedReason(0, quiet, { ...canary([[T, 1, 60]]), rt: 0 })).toBeNull();
     expect(starvedReason(2, quiet)).toMatch(/2 xruns/);
     expect(starvedReason(0, { stealMs: 140, stealBurstMs: 10 })).toMatch(/140 ms of CPU/);
+  });
+
+  it('a run the host took over a second of CPU from is not judged underrun by underrun', () => {
+    expect(tooStarvedToJudge({ stealMs: 1000, stealBurstMs: 20 })).toBeNull();
+    expect(tooStarvedToJudge({ stealMs: 4720, stealBurstMs: 80 })).toMatch(/4720 ms of CPU \(over 1000 ms/);
   });
 
   it('reads the canary file, and no file is no witness', () => {

@@ -27,6 +27,13 @@ const STARVED_BURST_MS = 20;
  */
 const STARVED_STALL_MS = 5;
 
+/**
+ * Steal over a run above which even the canary's timing says nothing: the host took the CPUs away
+ * in slices too short to log (under 0.5 ms each) but often enough to slow every thread. Runs here
+ * have had 2.5-4.7 s of steal in 10 s; then an underrun is not judged at all.
+ */
+const TOO_STARVED_STEAL_MS = 1000;
+
 export interface Steal {
   stealMs: number;
   stealBurstMs: number;
@@ -120,4 +127,9 @@ export function machineLossMs(u: TimedUnderrun, canary: Canary): number {
  */
 export function unexplainedUnderruns(underruns: readonly TimedUnderrun[], canary: Canary): TimedUnderrun[] {
   return underruns.filter((u) => machineLossMs(u, canary) < Math.max(2, u.lateMs / 2));
+}
+
+/** Why a run was too starved for its underruns to be judged one by one, or null. */
+export function tooStarvedToJudge(steal: Steal): string | null {
+  return steal.stealMs > TOO_STARVED_STEAL_MS ? `the hypervisor took ${steal.stealMs} ms of CPU (over ${TOO_STARVED_STEAL_MS} ms: too starved to time underruns)` : null;
 }
