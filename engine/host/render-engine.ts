@@ -6,7 +6,6 @@
  *
  *   session ─► writeIrp / property / download ─► PortDMus pins ─► WaveSink.renderBlock ◄─ AudioOutput pull
  */
-import type { RenderThreadPriority } from './realtime-priority.js';
 import { dispatchProperty, type KsPropertyRequest, type KsPropertyResult } from '../dmus/properties.js';
 import { framesToRefTime } from '../dmus/clocks.js';
 import { readDirectMusicBuffer } from '../dmus/dmus-buffer.js';
@@ -22,6 +21,7 @@ import { METER, METER_STRIDE, WaveSink } from '../sink/wave-sink.rt.js';
 import { Chorus } from '../synth/effects/chorus.rt.js';
 import { Reverb } from '../synth/effects/reverb.rt.js';
 import { SynthMiniport } from '../synth/miniport.js';
+import type { RenderThreadPriority } from './realtime-priority.js';
 
 export interface RenderEngineOptions {
   sampleRate: number;

@@ -348,8 +348,7 @@ export class SongPlayer {
   /** Plays from the current position; that position sounds at master time `atMasterTime`. */
   start(atMasterTime: RefTime): void {
     if (this.isPlaying) return;
-    // Whole 100 ns, as REFERENCE_TIME is: every event time is then anchor + a whole song time.
-    this.anchorMaster = Math.round(Math.max(atMasterTime, this.lastSent + 1));
+    this.anchorMaster = Math.max(atMasterTime, this.lastSent + 1);
     this.anchorSong = this.songPos;
     this.isPlaying = true;
     this.ended = false;
@@ -397,7 +396,7 @@ export class SongPlayer {
       write(bytes, startTime);
     };
     if (this.pending.length > 0) {
-      const at = Math.round(Math.max(latencyClockNow, this.lastSent + 1));
+      const at = Math.max(latencyClockNow, this.lastSent + 1);
       if (this.reanchor) {
         this.anchorMaster = at;
         this.anchorSong = this.songPos;

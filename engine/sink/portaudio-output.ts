@@ -421,6 +421,9 @@ export class PortAudioOutput implements AudioOutput {
         const us = (performance.now() - now) * 1000;
         if (us > this.stats.maxPullMicros) this.stats.maxPullMicros = us;
         this.stats.pulls++;
+        // Interleave, and look for an onset: `quiet` counts the frames since the last loud one.
+        let quiet = this.quietFrames;
+        const needQuiet = this.onsetQuietFrames;
         let onsetAt = -1;
         for (let k = 0, j = 0; k < B; k++, j += 2) {
           const a = l[k];
@@ -428,11 +431,11 @@ export class PortAudioOutput implements AudioOutput {
           f[j] = a;
           f[j + 1] = b;
           if (a > ONSET_LEVEL || a < -ONSET_LEVEL || b > ONSET_LEVEL || b < -ONSET_LEVEL) {
-            if (onsetAt < 0 && this.quietFrames + k >= this.onsetQuietFrames) onsetAt = k;
-            this.quietFrames = -k - 1;
-          }
+            if (quiet >= needQuiet && onsetAt < 0) onsetAt = k;
+            quiet = 0;
+          } else quiet++;
         }
-        this.quietFrames += B;
+        this.quietFrames = quiet;
         if (onsetAt >= 0) this.pendingOnsetFrame = onsetAt;
       } else {
         return;
