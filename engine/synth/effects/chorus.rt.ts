@@ -19,6 +19,11 @@
  *   response at frac 0.5 is -3 dB at fs/4), which turns modulation into audible HF flutter; the cubic
  *   loses at most 1.1 dB at fs/4 and costs a few more multiplies. At frac 0 it returns the
  *   sample itself, so depth 0 on a whole-sample delay is an exact delayed copy.
+ * - The line is stored twice (mirror): sample w sits at buf[w] and buf[w + size], so a tap's four
+ *   points are four consecutive elements from one masked index instead of four masked reads.
+ * - Settled parameters (no ramp, no glide, every tap delay at least MIN_DELAY_SAMPLES: the usual
+ *   case) take a loop without those per-sample branches; it does the same arithmetic, so the output
+ *   is the same bit for bit.
  * - LFO: a rotating phasor (one complex multiply per sample, renormalised once a block) instead of
  *   Math.sin per tap per sample; the taps' phases are fixed linear combinations of its two outputs.
  * - Parameter moves glide: delay and depth change at most SLEW samples per sample (a pitch bend of at
@@ -127,7 +132,7 @@ export class Chorus {
 
     const longest = Math.ceil(((CHORUS_LIMITS.delayMs.max + CHORUS_LIMITS.depthMs.max) * sampleRate) / 1000) + 4;
     const size = nextPow2(longest);
-    this.buf = new Float32Array(size);
+    this.buf = new Float32Array(2 * size);
     this.mask = size - 1;
     this.quietRun = size;
 
@@ -186,7 +191,7 @@ export class Chorus {
   reset(): void {
     this.buf.fill(0);
     this.write = 0;
-    this.quietRun = this.buf.length;
+    this.quietRun = this.mask + 1;
     this.lfoC = 1;
     this.lfoS = 0;
     this.snap();
@@ -203,6 +208,11 @@ export class Chorus {
     this.fresh = false;
     if (this.quietRun > this.mask && isSilent(input, n)) {
       this.advanceSilent(n);
+      return;
+    }
+
+    if (this.rampLeft === 0 && this.delay === this.delayTarget && this.depth === this.depthTarget && this.delay - this.depth * (1 + 1e-9) >= MIN_DELAY_SAMPLES) {
+      this.processSettled(input, outL, outR, n);
       return;
     }
 
@@ -278,6 +288,7 @@ export class Chorus {
       fb -= DENORMAL_GUARD;
       const wv = input[t] + fb;
       buf[w] = wv;
+      buf[w + mask + 1] = wv;
       quiet = wv === 0 ? quiet + 1 : 0;
       w = (w + 1) & mask;
 
@@ -297,6 +308,102 @@ export class Chorus {
     this.gain = g;
     this.fbGain = feedback;
     this.rampLeft = rampLeft;
+  }
+
+  /**
+   * process() with settled parameters: constant delay, depth, wet gain and feedback, and every tap
+   * at least MIN_DELAY_SAMPLES behind (so tap()'s clamp is a no-op). The taps are written out
+   * inline on the mirrored line: the same values, products and sums in the same order as the
+   * general loop, so the output is the same bit for bit.
+   */
+  private processSettled(input: Float32Array, outL: Float32Array, outR: Float32Array, n: number): void {
+    const buf = this.buf;
+    const mask = this.mask;
+    const size = mask + 1;
+    const pc = this.phaseCos;
+    const ps = this.phaseSin;
+    const gl = this.gainL;
+    const gr = this.gainR;
+    const pc0 = pc[0];
+    const pc1 = pc[1];
+    const pc2 = pc[2];
+    const ps0 = ps[0];
+    const ps1 = ps[1];
+    const ps2 = ps[2];
+    const gl0 = gl[0];
+    const gl1 = gl[1];
+    const gl2 = gl[2];
+    const gr0 = gr[0];
+    const gr1 = gr[1];
+    const gr2 = gr[2];
+    const rotC = this.rotC;
+    const rotS = this.rotS;
+    const delay = this.delay;
+    const depth = this.depth;
+    const g = this.gain;
+    const feedback = this.fbGain;
+    let w = this.write;
+    let c = this.lfoC;
+    let s = this.lfoS;
+    let quiet = this.quietRun;
+
+    for (let t = 0; t < n; t++) {
+      // Tap v at delay d = di + f: its points at delays di+2, di+1, di, di-1 are buf[j .. j+3].
+      const d0 = delay + depth * (s * pc0 + c * ps0);
+      const i0 = d0 | 0;
+      const f0 = d0 - i0;
+      const j0 = (w - i0 - 2) & mask;
+      const q2 = buf[j0];
+      const q1 = buf[j0 + 1];
+      const q0 = buf[j0 + 2];
+      const qm = buf[j0 + 3];
+      const y0 = q0 + 0.5 * f0 * (q1 - qm + f0 * (2 * qm - 5 * q0 + 4 * q1 - q2 + f0 * (3 * (q0 - q1) + q2 - qm)));
+
+      const d1 = delay + depth * (s * pc1 + c * ps1);
+      const i1 = d1 | 0;
+      const f1 = d1 - i1;
+      const j1 = (w - i1 - 2) & mask;
+      const r2 = buf[j1];
+      const r1 = buf[j1 + 1];
+      const r0 = buf[j1 + 2];
+      const rm = buf[j1 + 3];
+      const y1 = r0 + 0.5 * f1 * (r1 - rm + f1 * (2 * rm - 5 * r0 + 4 * r1 - r2 + f1 * (3 * (r0 - r1) + r2 - rm)));
+
+      const d2 = delay + depth * (s * pc2 + c * ps2);
+      const i2 = d2 | 0;
+      const f2 = d2 - i2;
+      const j2 = (w - i2 - 2) & mask;
+      const u2 = buf[j2];
+      const u1 = buf[j2 + 1];
+      const u0 = buf[j2 + 2];
+      const um = buf[j2 + 3];
+      const y2 = u0 + 0.5 * f2 * (u1 - um + f2 * (2 * um - 5 * u0 + 4 * u1 - u2 + f2 * (3 * (u0 - u1) + u2 - um)));
+
+      const sumL = gl0 * y0 + gl1 * y1 + gl2 * y2;
+      const sumR = gr0 * y0 + gr1 * y1 + gr2 * y2;
+      const sumTaps = y0 + y1 + y2;
+      outL[t] += sumL * g;
+      outR[t] += sumR * g;
+
+      let fb = (sumTaps / VOICE_COUNT) * feedback;
+      fb += DENORMAL_GUARD;
+      fb -= DENORMAL_GUARD;
+      const wv = input[t] + fb;
+      buf[w] = wv;
+      buf[w + size] = wv;
+      quiet = wv === 0 ? quiet + 1 : 0;
+      w = (w + 1) & mask;
+
+      const c2 = c * rotC - s * rotS;
+      s = s * rotC + c * rotS;
+      c = c2;
+    }
+
+    const k = 1 / Math.sqrt(c * c + s * s);
+    this.lfoC = c * k;
+    this.lfoS = s * k;
+    this.quietRun = Math.min(quiet, mask + 1);
+    this.write = w;
   }
 
   /**
@@ -372,12 +479,13 @@ function tap(buf: Float32Array, mask: number, w: number, delay: number): number 
   const d = Math.max(delay, MIN_DELAY_SAMPLES);
   const di = d | 0;
   const f = d - di;
-  const i = w - di;
-  // Samples at delays di-1 (newer), di, di+1, di+2; every one is already written (di >= 2).
-  const pm1 = buf[(i + 1) & mask];
-  const p0 = buf[i & mask];
-  const p1 = buf[(i - 1) & mask];
-  const p2 = buf[(i - 2) & mask];
+  // Samples at delays di+2, di+1, di, di-1 (newer): four consecutive elements of the mirrored
+  // line; every one is already written (di >= 2).
+  const j = (w - di - 2) & mask;
+  const p2 = buf[j];
+  const p1 = buf[j + 1];
+  const p0 = buf[j + 2];
+  const pm1 = buf[j + 3];
   return p0 + 0.5 * f * (p1 - pm1 + f * (2 * pm1 - 5 * p0 + 4 * p1 - p2 + f * (3 * (p0 - p1) + p2 - pm1)));
 }
 
