@@ -91,7 +91,6 @@ export async function renderSessionToWav(
   const start = engine.masterTime();
   const lookahead = REFTIME_PER_SECOND / 2;
   const totalFrames = Math.ceil(o.seconds * sampleRate);
-  let peak = 0;
   let maxVoices = 0;
   let framesDone = 0;
   const node = engine.node(o.pinId);
@@ -113,21 +112,18 @@ export async function renderSessionToWav(
     pull: (l, r, frames) => {
       irps.feed(engine.masterTime() - start + lookahead, writeIrp);
       engine.renderBlock(l, r, frames);
-      for (let i = 0; i < frames; i++) {
-        const a = Math.abs(l[i]);
-        const b = Math.abs(r[i]);
-        if (a > peak) peak = a;
-        if (b > peak) peak = b;
-      }
       framesDone += frames;
       if ((framesDone & 0x3fff) < frames) progress();
     },
   });
+  // The wave sink keeps the output's peak as it renders (no second pass over every block here).
+  engine.takePeak();
   const t0 = process.hrtime.bigint();
   out.start();
   await out.done;
   const renderSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   o.onProgress?.(totalFrames, totalFrames);
+  const peak = engine.takePeak();
   return { frames: totalFrames, seconds: totalFrames / sampleRate, peak, renderSeconds, lostNotes: node.getRunningStats().lostNotes, maxVoices };
 }
 

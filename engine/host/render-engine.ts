@@ -222,6 +222,11 @@ export class RenderEngine implements RenderEngineApi {
     this.sink.renderBlock(left, right, frames);
   }
 
+  /** Peak |sample| of the mixed output since the last call (the wave sink tracks it per block). */
+  takePeak(): number {
+    return this.sink.takePeak();
+  }
+
   /** Renders `frames` offline into the given buffers (tests, WAV export). */
   renderFrames(left: Float32Array, right: Float32Array): void {
     const n = left.length;

@@ -55,6 +55,11 @@ export class WaveSink {
   pinIds: Int32Array;
   /** Non-finite samples replaced by 0 since construction. */
   nonFiniteSamples = 0;
+  /**
+   * Largest |sample| of the master output (either channel, after the guard and clip) since the
+   * last takePeak(): an offline render reads it once at the end instead of scanning every block.
+   */
+  private peakSinceTake = 0;
   /** Blocks rendered. */
   blocks = 0;
 
@@ -126,6 +131,13 @@ export class WaveSink {
     this.muted = muted;
     this.pinIds = pinIds;
     this.meters = new Float32Array(METER_STRIDE * (n + 1));
+  }
+
+  /** The master output's peak |sample| since the last call (0 when nothing sounded), and resets it. */
+  takePeak(): number {
+    const p = this.peakSinceTake;
+    this.peakSinceTake = 0;
+    return p;
   }
 
   /** Pins mixed, in meter-slot order. */
@@ -336,6 +348,8 @@ export class WaveSink {
     }
     meters[METER.PEAK_L] = ml;
     meters[METER.PEAK_R] = mr;
+    if (ml > this.peakSinceTake) this.peakSinceTake = ml;
+    if (mr > this.peakSinceTake) this.peakSinceTake = mr;
     const hl = meters[METER.HELD_L] * decay;
     const hr = meters[METER.HELD_R] * decay;
     meters[METER.HELD_L] = Math.max(ml, hl);

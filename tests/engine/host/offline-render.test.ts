@@ -67,6 +67,20 @@ describe('offline render (dmus render)', () => {
     expect(energy(48000, 2400)).toBeGreaterThan(energy(46000, 1900) * 2);
   });
 
+  it('reports the peak of what it wrote (float WAV: the largest |sample| in the file)', async () => {
+    const song = readSmf(smf);
+    const out = join(dir, 'peak.wav');
+    const r = await renderSongToWav({ song, out, sampleRate: 48000, tailSeconds: 0.5, format: 'float32' });
+    const b = readFileSync(out);
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    let o = 12;
+    while (String.fromCharCode(...b.subarray(o, o + 4)) !== 'data') o += 8 + v.getUint32(o + 4, true);
+    let peak = 0;
+    for (let p = o + 8; p + 4 <= o + 8 + v.getUint32(o + 4, true); p += 4) peak = Math.max(peak, Math.abs(v.getFloat32(p, true)));
+    expect(peak).toBeGreaterThan(0.01);
+    expect(r.peak).toBe(peak);
+  });
+
   it('the command writes the file and reports; bad input exits non-zero with the error', async () => {
     let out = '';
     let err = '';
