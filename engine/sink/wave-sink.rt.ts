@@ -133,6 +133,9 @@ export class WaveSink {
     this.meters = new Float32Array(METER_STRIDE * (n + 1));
   }
 
+  /** onlyPinFast's peaks (left, right), kept here so the render path creates nothing. */
+  private readonly peakPair = new Float64Array(2);
+
   /** The master output's peak |sample| since the last call (0 when nothing sounded), and resets it. */
   takePeak(): number {
     const p = this.peakSinceTake;
@@ -239,6 +242,16 @@ export class WaveSink {
       let pr = 0;
       if (g0 === g1 && g0 === 0) {
         // Muted (or gain 0) and settled: the pin rendered (its time ran on) but adds nothing.
+      } else if (!zeroed && !soft && onlyPinFast(sl, sr, outL, outR, off, frames, g0, step, this.peakPair)) {
+        // The only pin, no clip, every sample finite (onlyPinFast): stored as the general loop
+        // below stores them. Its peaks: the pin's max |x| in double, the master's the same max
+        // rounded to float32 (rounding is monotonic, so that is the max of the rounded samples).
+        zeroed = true;
+        masterDone = true;
+        pl = this.peakPair[0];
+        pr = this.peakPair[1];
+        ml = Math.fround(pl);
+        mr = Math.fround(pr);
       } else if (!zeroed) {
         // The only pin: the master stage (guard, soft clip, peaks) runs in the same pass, on
         // the float32 value the mix buffer would have held.
@@ -358,4 +371,42 @@ export class WaveSink {
     // 5. The master clock advances by what was rendered.
     clock.advance(frames);
   }
+}
+
+/**
+ * The only pin's block into the output with its gain ramp and no clip, for the usual case of every
+ * sample finite: out = x·g (+0, so -0 is stored as +0, as the general loop stores it). Returns false,
+ * having written nothing the caller keeps, as soon as a sample is not finite: the caller then runs
+ * the general loop over the block, which zeroes and counts such samples. peaks[0..1] = max |x·g| per
+ * channel.
+ */
+function onlyPinFast(
+  sl: Float32Array,
+  sr: Float32Array,
+  outL: Float32Array,
+  outR: Float32Array,
+  off: number,
+  frames: number,
+  g0: number,
+  step: number,
+  peaks: Float64Array,
+): boolean {
+  let g = g0;
+  let pl = 0;
+  let pr = 0;
+  for (let i = 0; i < frames; i++) {
+    g += step;
+    const a = sl[i] * g;
+    const b = sr[i] * g;
+    if (a - a !== 0 || b - b !== 0) return false;
+    outL[off + i] = a + 0;
+    outR[off + i] = b + 0;
+    const aa = a < 0 ? -a : a;
+    const ab = b < 0 ? -b : b;
+    if (aa > pl) pl = aa;
+    if (ab > pr) pr = ab;
+  }
+  peaks[0] = pl;
+  peaks[1] = pr;
+  return true;
 }

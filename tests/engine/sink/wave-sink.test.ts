@@ -157,6 +157,36 @@ describe('WaveSink', () => {
     expect(sink.nonFiniteSamples).toBe(2 * B);
   });
 
+  it('one non-finite sample in a block: only it becomes 0 (counted), the rest and the peaks as without it', () => {
+    const clean = setup({ freqs: [440], amp: 0.5 });
+    clean.mp.streams[0].continuousAmp = 0.5;
+    const hit = setup({ freqs: [440], amp: 0.5 });
+    hit.mp.streams[0].continuousAmp = 0.5;
+    const stream = hit.mp.streams[0];
+    const render = stream.render.bind(stream);
+    stream.render = (left, right, offset, frames, pos) => {
+      render(left, right, offset, frames, pos);
+      left[offset + 5] = Number.NaN;
+    };
+    const a = new Float32Array(B);
+    const b = new Float32Array(B);
+    const ar = new Float32Array(B);
+    const br = new Float32Array(B);
+    for (let k = 0; k < 3; k++) {
+      clean.sink.renderBlock(a, ar, B);
+      hit.sink.renderBlock(b, br, B);
+      expect(b[5]).toBe(0);
+      for (let i = 0; i < B; i++) if (i !== 5) expect(b[i]).toBe(a[i]);
+      expect(br).toEqual(ar);
+      let peakL = 0;
+      for (const x of b) peakL = Math.max(peakL, Math.abs(x));
+      expect(hit.sink.meters[METER.PEAK_L]).toBe(peakL);
+      expect(hit.sink.meters[METER.PEAK_R]).toBe(clean.sink.meters[METER.PEAK_R]);
+    }
+    expect(hit.sink.nonFiniteSamples).toBe(3);
+    expect(clean.sink.nonFiniteSamples).toBe(0);
+  });
+
   it('splits a request larger than maxFramesPerBlock, servicing once per chunk', () => {
     const { mp, port, sink } = setup({ freqs: [440], amp: 0.25, block: 64 });
     const l = new Float32Array(200);
