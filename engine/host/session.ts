@@ -15,7 +15,7 @@ import { decodeLocale, type DlsCollection, encodeLocale, midiBank } from '../dls
 import { DownloadIdAllocator, packInstrumentDownload, packWaveDownload } from '../dls/download.js';
 import { builtInBankPath, systemGmDlsPath } from '../dls/system-bank.js';
 import { DirectMusicBuffer } from '../dmus/dmus-buffer.js';
-import { DmusError } from '../dmus/errors.js';
+import { DMUS_E, DmusError } from '../dmus/errors.js';
 import { messageLength } from '../dmus/midi-message.js';
 import { KSSTATE, KSSTATE_NAME, type KsState } from '../dmus/mxf.js';
 import { KSPROPERTY_SYNTH, KSPROPERTY_TYPE, KSPROPSETID, SYNTH_PORTPARAMS, decodePortParams, encodePortParams } from '../dmus/properties.js';
@@ -78,6 +78,8 @@ interface PinRecord {
   channels: SavedChannel[][];
   waves: Map<string, WaveOnPin>;
   instruments: Map<number, InstrumentOnPin>;
+  /** Handles unloadRaw has unloaded: unloading one again succeeds, as a second Unload(buffer) does (§5.10). */
+  unloadedRaw: Set<number>;
 }
 
 type Listener<T> = (data: T) => void;
@@ -433,6 +435,7 @@ export class Session {
       channels: [],
       waves: new Map(),
       instruments: new Map(),
+      unloadedRaw: new Set(),
     };
     rec.channels = Array.from({ length: rec.channelGroups }, defaultGroup);
     rec.voices = this.portParams(pinId, 0, {}).voices;
@@ -792,7 +795,8 @@ export class Session {
 
   private unloadInstrument(rec: PinRecord, handle: number): void {
     const i = rec.instruments.get(handle);
-    if (!i) throw new ProtocolError('DMUS_E_INVALID_DOWNLOADID', `pin ${rec.id} has no download ${handle}`, 'params.downloadId');
+    // As IDirectMusicPort::UnloadInstrument answers for an instrument not (or no longer) on the port.
+    if (!i) throw new ProtocolError('DMUS_E_NOT_DOWNLOADED_TO_PORT', `pin ${rec.id} has no download ${handle}`, 'params.downloadId', DMUS_E.NOT_DOWNLOADED_TO_PORT);
     // Instruments before the waves they use (reference §5.9 step 3).
     this.engine.node(rec.id).unload(handle);
     rec.instruments.delete(handle);
@@ -857,10 +861,22 @@ export class Session {
     return { downloadHandle: r.downloadHandle, free: r.free };
   }
 
+  /**
+   * IDirectMusicPortDownload::Unload of a raw download. The pin refuses a handle another pin issued
+   * (DMUS_E_NOT_DOWNLOADED_TO_PORT) and one nobody issued (E_FAIL); unloading again a handle this
+   * pin unloaded here succeeds, as a second Unload of the same buffer does (reference §5.10).
+   */
   unloadRaw(p: { pinId: number; downloadHandle: number }): { pending: boolean } {
     const rec = this.pinRecord(p.pinId);
-    const r = this.engine.node(p.pinId).unload(p.downloadHandle);
+    let r: 'done' | 'pending';
+    try {
+      r = this.engine.node(p.pinId).unload(p.downloadHandle);
+    } catch (err) {
+      if (err instanceof DmusError && err.code === 'E_FAIL' && rec.unloadedRaw.has(p.downloadHandle)) return { pending: false };
+      throw err;
+    }
     rec.instruments.delete(p.downloadHandle);
+    rec.unloadedRaw.add(p.downloadHandle);
     this.changed();
     return { pending: r === 'pending' };
   }

@@ -149,6 +149,6 @@ describe('DLS download parsing', () => {
     // A note naming the unloaded instrument is ignored.
     send(h, 0, 1, 0x90, 60, 100);
     expect(peak(renderFrames(h, 960).L)).toBe(0);
-    expectDmus(() => h.stream.node.unload(12345), 'INVALID_DOWNLOADID');
+    expectDmus(() => h.stream.node.unload(12345), 'E_FAIL'); // a handle nobody issued (reference §5.10)
   });
 });
