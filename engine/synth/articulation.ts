@@ -115,12 +115,17 @@ function normalise(k: Connection): Connection {
  */
 export function compileArticulation(lists: readonly (readonly Connection[])[]): CompiledArticulation {
   const merged: Connection[] = DLS2_DEFAULT_CONNECTIONS.slice();
+  // Where each (source, control, destination) sits in `merged`: one look-up per connection, so a
+  // download's long connection list costs O(n), not O(n^2).
+  const at = new Map<number, number>();
+  const key = (k: Connection) => k.src * 2 ** 32 + k.ctl * 2 ** 16 + k.dst;
+  for (let i = 0; i < merged.length; i++) if (!at.has(key(merged[i]))) at.set(key(merged[i]), i);
   for (const list of lists) {
     for (const raw of list) {
       const k = normalise(raw);
-      const i = merged.findIndex((m) => m.src === k.src && m.ctl === k.ctl && m.dst === k.dst);
-      if (i >= 0) merged[i] = k;
-      else merged.push(k);
+      const i = at.get(key(k));
+      if (i !== undefined) merged[i] = k;
+      else at.set(key(k), merged.push(k) - 1);
     }
   }
   const note: Connection[] = [];

@@ -168,7 +168,31 @@ function parseWave(r: DownloadReader, handle: number): WaveSample {
   return new WaveSample(handle, r.info.dwDLId, out, frames, rate, bits);
 }
 
-function readConnectionList(r: DownloadReader, idx: number, where: number): Connection[] {
+/**
+ * Work limits of one instrument parse. In a well-formed buffer every articulation chunk belongs to
+ * one chain and every connection list to one articulation, so a chain is walked once and a list
+ * compiled once; a hostile buffer could make chains and lists share and cost O(n^2) time or
+ * memory. The caps are twice what a well-formed buffer can need.
+ */
+class ParseBudget {
+  private chunks: number;
+  private connections: number;
+  constructor(r: DownloadReader) {
+    this.chunks = 2 * r.offsets.length + 16;
+    this.connections = 2 * Math.floor(r.info.cbSize / DL_SIZE.CONNECTION) + 64;
+  }
+  chunk(where: number): void {
+    if (--this.chunks < 0) throw new DmusError('BADARTICULATION', 'articulation chains share chunks: more chunk visits than twice the offset table', `byte ${where}`);
+  }
+  compile(lists: readonly Connection[][], where: number): void {
+    for (const l of lists) this.connections -= l.length;
+    if (this.connections < 0) throw new DmusError('BADARTICULATION', 'articulations share connection lists: more connections than twice the buffer holds', `byte ${where}`);
+  }
+}
+
+function readConnectionList(r: DownloadReader, idx: number, where: number, cache: Map<number, Connection[]>): Connection[] {
+  const hit = cache.get(idx);
+  if (hit) return hit;
   const v = r.view;
   const o = r.chunk(idx, DL_SIZE.CONNECTIONLIST, 'CONNECTIONLIST', where, 'BADARTICULATION');
   const cbSize = v.getUint32(o, true);
@@ -190,33 +214,35 @@ function readConnectionList(r: DownloadReader, idx: number, where: number): Conn
       lScale: v.getInt32(k + 8, true),
     });
   }
+  cache.set(idx, out);
   return out;
 }
 
 /** An articulation chain (type 3: DMUS_ARTICULATION2 list; type 1: DMUS_ARTICULATION). */
-function readArticulation(r: DownloadReader, idx: number, where: number, dls2: boolean): Connection[][] {
+function readArticulation(r: DownloadReader, idx: number, where: number, dls2: boolean, budget: ParseBudget, lists: Map<number, Connection[]>): Connection[][] {
   const v = r.view;
-  const lists: Connection[][] = [];
+  const chain: Connection[][] = [];
   if (!dls2) {
     const a = r.chunk(idx, DL_SIZE.ARTICULATION, 'DMUS_ARTICULATION', where, 'BADARTICULATION');
     const art1 = v.getUint32(a, true);
-    if (art1 === 0) return lists;
+    if (art1 === 0) return chain;
     const p = r.chunk(art1, DL_SIZE.ARTICPARAMS, 'DMUS_ARTICPARAMS', a, 'BADARTICULATION');
-    lists.push(articParamsToConnections(v, p));
-    return lists;
+    chain.push(articParamsToConnections(v, p));
+    return chain;
   }
   const seen = new Set<number>();
   let at = where;
   while (idx !== 0) {
     if (seen.has(idx)) throw new DmusError('BADARTICULATION', `DMUS_ARTICULATION2 chain loops back to index ${idx}`, `byte ${at}`);
     seen.add(idx);
+    budget.chunk(at);
     const a = r.chunk(idx, DL_SIZE.ARTICULATION2, 'DMUS_ARTICULATION2', at, 'BADARTICULATION');
     const artIdx = v.getUint32(a, true);
-    if (artIdx !== 0) lists.push(readConnectionList(r, artIdx, a));
+    if (artIdx !== 0) chain.push(readConnectionList(r, artIdx, a, lists));
     idx = v.getUint32(a + 8, true);
     at = a + 8;
   }
-  return lists;
+  return chain;
 }
 
 function parseInstrument(r: DownloadReader, handle: number, ctx: DownloadContext, dls2: boolean): Instrument {
@@ -229,16 +255,21 @@ function parseInstrument(r: DownloadReader, handle: number, ctx: DownloadContext
   const firstRegion = v.getUint32(ins + 4, true);
   const globalArtIdx = v.getUint32(ins + 8, true);
   const flags = v.getUint32(ins + 20, true);
-  const globalLists = globalArtIdx !== 0 ? readArticulation(r, globalArtIdx, ins + 8, dls2) : [];
-  const artCache = new Map<string, CompiledArticulation>();
-  const compiled = (lists: Connection[][], key: string) => {
-    let a = artCache.get(key);
+  const budget = new ParseBudget(r);
+  const connectionLists = new Map<number, Connection[]>();
+  // One compiled articulation per chain start (0 = the instrument's global articulation).
+  const artCache = new Map<number, CompiledArticulation>();
+  const compiled = (artIdx: number, where: number) => {
+    let a = artCache.get(artIdx);
     if (!a) {
+      const lists = artIdx !== 0 ? readArticulation(r, artIdx, where, dls2, budget, connectionLists) : [];
+      budget.compile(lists, where);
       a = compileArticulation(lists);
-      artCache.set(key, a);
+      artCache.set(artIdx, a);
     }
     return a;
   };
+  const globalArt = compiled(globalArtIdx, ins + 8);
   const regions: Region[] = [];
   const waves: WaveSample[] = [];
   const seen = new Set<number>();
@@ -298,8 +329,7 @@ function parseInstrument(r: DownloadReader, handle: number, ctx: DownloadContext
       loopLength = Math.min(loopLength, wave.frames - loopStart);
       if (loopLength >= 1) loopKind = type === WLOOP_TYPE.FORWARD ? LOOP_KIND.FORWARD : LOOP_KIND.RELEASE;
     }
-    const lists = regionArtIdx !== 0 ? readArticulation(r, regionArtIdx, g + 12, dls2) : globalLists;
-    const art = compiled(lists, regionArtIdx !== 0 ? `r${regionArtIdx}` : 'g');
+    const art = regionArtIdx !== 0 ? compiled(regionArtIdx, g + 12) : globalArt;
     regions.push(
       new Region({
         keyLow,

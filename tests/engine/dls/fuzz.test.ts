@@ -1,11 +1,28 @@
 /** Bad input (issue 3): mutated banks and download buffers fail with typed errors, in bounded time and memory. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { DlsCollection } from '../../../engine/dls/collection.js';
 import { writeDls } from '../../../engine/dls/dls-writer.js';
 import { buildCollectionDownloads, DownloadIdAllocator } from '../../../engine/dls/download.js';
 import { makeGmBank } from '../../../engine/dls/gm-bank/make-gm-bank.js';
 import { fixtureCollection, have, TIMGM6MB_DLS } from '../../helpers/dls-fixtures.js';
-import { fuzzDownloadCase, fuzzFileCase, fuzzFileCaseAsync, mutate, newStats, rng, sizeFieldOffsets } from '../../helpers/dls-fuzz.js';
+import { readDls } from '../../../engine/dls/dls-reader.js';
+import {
+  downloadFieldOffsets,
+  fuzzDownloadCase,
+  fuzzFileCase,
+  fuzzFileCaseAsync,
+  fuzzPinDownloadCase,
+  mutate,
+  mutateDownload,
+  newStats,
+  pinFuzzTarget,
+  pinSnapshot,
+  rng,
+  sizeFieldOffsets,
+} from '../../helpers/dls-fuzz.js';
+import { peak, zeroCrossingFrequency } from '../../helpers/audio-analysis.js';
+import { makeHarness, renderFrames, send } from '../../helpers/synth-harness.js';
 import { buildSf2, ramp } from '../../helpers/dls-sf2-builder.js';
 
 /** A short, deterministic run (~3 s); tests/bench/dls-fuzz.ts runs the same cases for as long as asked. */
@@ -94,6 +111,66 @@ describe('fuzz: mutated banks and download buffers', () => {
     expect(stats.findings).toEqual([]);
     expect(stats.rejected).toBeGreaterThan(300);
     expect(stats.byCode.BADOFFSETTABLE).toBeGreaterThan(0);
+  });
+
+  // The pin's own parser (engine/synth/download-parser.ts), through a pin's download set holding a
+  // collection: mutated real buffers of types 1, 2 and 3 give typed errors or load (and are
+  // unloaded again), and the pin ends each case holding exactly what it held.
+  const pinCorpora: Array<[string, () => DlsCollection, number, number]> = [
+    ['fixture.dls', fixtureCollection, 3, 1500],
+    ['gm-subset.dls', () => gm, 4, 600],
+  ];
+  if (have(TIMGM6MB_DLS)) pinCorpora.push(['TimGM6mb.dls', () => readDls(new Uint8Array(readFileSync(TIMGM6MB_DLS))), 6, 600]);
+  for (const [name, collection, instruments, cases] of pinCorpora) {
+    it(`the pin's parser, ${name}: ${cases} mutated downloads (types 1, 2, 3): typed errors only, the pin keeps what it had`, () => {
+      const { set, sources } = pinFuzzTarget(collection(), instruments);
+      expect(new Set(sources.map((x) => new DataView(x.buffer.buffer).getUint32(0, true)))).toEqual(new Set([1, 2, 3]));
+      const fields = sources.map((x) => downloadFieldOffsets(x.buffer));
+      const before = pinSnapshot(set);
+      const r = rng(0xd1 + cases);
+      const stats = newStats();
+      const kinds: Record<string, number> = {};
+      for (let i = 0; i < cases; i++) {
+        const k = i % sources.length;
+        const m = mutateDownload(sources[k].buffer, fields[k], r);
+        kinds[m.kind] = (kinds[m.kind] ?? 0) + 1;
+        fuzzPinDownloadCase(set, m.bytes, before, stats, `${name} ${sources[k].what} case ${i} (${m.kind})`);
+      }
+      expect(stats.findings).toEqual([]);
+      expect(stats.cases).toBe(cases);
+      expect(stats.rejected).toBeGreaterThan(cases / 5);
+      expect(stats.accepted).toBeGreaterThan(cases / 20); // mutations that still describe a download load
+      expect(Object.keys(kinds).sort()).toEqual(['bitflip', 'cut', 'size', 'truncate', 'u32']);
+      expect(stats.slowestMs).toBeLessThan(1000);
+      // Every unmutated source still loads afterwards (the pin's tables were not left half-changed).
+      for (const x of sources) set.unload(set.download(x.buffer).downloadHandle);
+      expect(pinSnapshot(set)).toBe(before);
+    });
+  }
+
+  it("the pin's parser: a pin that is playing keeps playing through 1000 rejected and accepted downloads", () => {
+    const h = makeHarness();
+    const { sources } = pinFuzzTarget(fixtureCollection(), 3, h.stream.downloads);
+    const fields = sources.map((x) => downloadFieldOffsets(x.buffer));
+    send(h, 0, 1, 0x90, 69, 100); // Sine Piano's upper region: a looped wave, held
+    renderFrames(h, 2400);
+    const pitch = zeroCrossingFrequency(renderFrames(h, 4800).L, 48000);
+    expect(pitch).toBeGreaterThan(100);
+    const before = pinSnapshot(h.stream.downloads); // with the held voice's reference on its wave
+    const r = rng(7);
+    const stats = newStats();
+    const arrayBuffers = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < 1000; i++) {
+      const k = i % sources.length;
+      fuzzPinDownloadCase(h.stream.downloads, mutateDownload(sources[k].buffer, fields[k], r).bytes, before, stats, `playing pin case ${i}`);
+      if (i % 100 === 0) renderFrames(h, 256);
+    }
+    expect(stats.findings).toEqual([]);
+    expect(process.memoryUsage().arrayBuffers - arrayBuffers).toBeLessThan(32 * 1024 * 1024);
+    const { L } = renderFrames(h, 4800);
+    expect(peak(L)).toBeGreaterThan(0.05);
+    expect(zeroCrossingFrequency(L, 48000)).toBeCloseTo(pitch, 0); // still the held note
+    expect(h.stream.downloads.downloadCount).toBe(JSON.parse(before).count);
   });
 
   it('bounded memory: an absurd size or count costs no allocation proportional to it', () => {

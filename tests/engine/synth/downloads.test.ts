@@ -151,4 +151,61 @@ describe('DLS download parsing', () => {
     expect(peak(renderFrames(h, 960).L)).toBe(0);
     expectDmus(() => h.stream.node.unload(12345), 'E_FAIL'); // a handle nobody issued (reference §5.10)
   });
+
+  it('hostile buffers cost bounded time: shared articulation chains are refused, a 100,000-connection list compiles in linear time', () => {
+    const h = makeHarness();
+    h.stream.node.download(sine1k());
+    const u32 = (b: Uint8Array, o: number, v: number) => new DataView(b.buffer).setUint32(o, v >>> 0, true);
+    const region = (artIdx: number, next: number) => {
+      const g = new Uint8Array(72);
+      const v = new DataView(g.buffer);
+      v.setUint16(2, 127, true);
+      v.setUint16(6, 127, true);
+      u32(g, 12, artIdx);
+      u32(g, 16, next);
+      u32(g, 32, 1); // wave id 1
+      u32(g, 36, 20);
+      v.setUint16(40, 60, true);
+      u32(g, 52, 1); // one forward loop over the whole wave
+      u32(g, 56, 16);
+      u32(g, 68, 480);
+      return g;
+    };
+    // 3000 regions, each starting at a different place of one 3000-long DMUS_ARTICULATION2 chain:
+    // 4.5 M chain visits if walked region by region.
+    const R = 3000;
+    const chunks: Uint8Array[] = [new Uint8Array(24)];
+    u32(chunks[0], 4, 1);
+    for (let i = 0; i < R; i++) chunks.push(region(R + 1 + i, i + 1 < R ? i + 2 : 0));
+    const list = new Uint8Array(20);
+    u32(list, 0, 8);
+    u32(list, 4, 1);
+    for (let j = 0; j < R; j++) {
+      const a = new Uint8Array(12);
+      u32(a, 0, 2 * R + 1);
+      u32(a, 8, j + 1 < R ? R + 2 + j : 0);
+      chunks.push(a);
+    }
+    chunks.push(list);
+    let t0 = performance.now();
+    expectDmus(() => h.stream.node.download(assembleDownload(3, 2, chunks)), 'BADARTICULATION', /byte \d+/);
+    expect(performance.now() - t0).toBeLessThan(500);
+    // One region whose list holds 100,000 connections with distinct (source, control, destination).
+    const C = 100_000;
+    const big = new Uint8Array(8 + 12 * C);
+    const v = new DataView(big.buffer);
+    v.setUint32(0, 8, true);
+    v.setUint32(4, C, true);
+    for (let i = 0; i < C; i++) {
+      v.setUint16(8 + 12 * i, 0x80 + (i & 0x7f), true);
+      v.setUint16(10 + 12 * i, i >> 7, true);
+      v.setUint16(12 + 12 * i, 0x0003, true); // PITCH, scale 0: compiled away
+    }
+    const art = new Uint8Array(12);
+    u32(art, 0, 3);
+    t0 = performance.now();
+    h.stream.node.download(assembleDownload(3, 3, [chunks[0], region(2, 0), art, big]));
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(playsAt(h)).toBeCloseTo(1000, 0);
+  });
 });
