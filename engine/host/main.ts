@@ -33,27 +33,45 @@ export async function startEngine(options: { sessionDir?: string | null; output?
   return server;
 }
 
-interface ParentPort {
+/** The parts of Electron's utility-process `process.parentPort` the handshake uses. */
+export interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown; ports: unknown[] }) => void): void;
   postMessage(message: unknown): void;
 }
 
-/** Utility-process mode: serve every MessagePort main hands over. */
-async function runUtilityProcess(parentPort: ParentPort): Promise<void> {
-  const engine = await startEngine();
+export interface UtilityProcessDeps {
+  /** Starts the engine (default: startEngine() on the session folder main passes in the environment). */
+  start?: () => Promise<Pick<EngineServer, 'attach'>>;
+  /** Ends the process after a start-up failure (default: process.exit). */
+  exit?: (code: number) => void;
+}
+
+/**
+ * Utility-process mode, the engine's side of the handshake with electron/engine-process.ts: start
+ * the engine, then post {type:'dmus:ready'} and serve the port of every {type:'dmus:connect'}
+ * message main sends (other messages are ignored). A start-up failure is posted as
+ * {type:'dmus:fatal', message} (main shows it to the musician) before the process exits with 1.
+ */
+export async function runUtilityProcess(parentPort: ParentPort, deps: UtilityProcessDeps = {}): Promise<void> {
+  const start = deps.start ?? (() => startEngine());
+  const exit = deps.exit ?? ((code: number) => process.exit(code));
+  let engine: Pick<EngineServer, 'attach'>;
+  try {
+    engine = await start();
+  } catch (err) {
+    parentPort.postMessage({ type: 'dmus:fatal', message: err instanceof Error ? err.message : String(err) });
+    exit(1);
+    return;
+  }
   parentPort.on('message', (e) => {
-    const data = e.data as { type?: string } | undefined;
-    if (data?.type === 'dmus:connect' && e.ports[0]) {
-      engine.attach(messagePortTransport(e.ports[0] as Parameters<typeof messagePortTransport>[0]));
+    const data = e?.data as { type?: string } | undefined;
+    const port = e?.ports?.[0];
+    if (data?.type === 'dmus:connect' && port) {
+      engine.attach(messagePortTransport(port as Parameters<typeof messagePortTransport>[0]));
     }
   });
   parentPort.postMessage({ type: 'dmus:ready' });
 }
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
-if (parentPort) {
-  runUtilityProcess(parentPort).catch((err) => {
-    parentPort.postMessage({ type: 'dmus:fatal', message: err instanceof Error ? err.message : String(err) });
-    process.exit(1);
-  });
-}
+if (parentPort) void runUtilityProcess(parentPort);
