@@ -2,8 +2,11 @@
  * Browser mode and remote control: one HTTP server bound to loopback only, serving the built UI
  * (static files) and the engine protocol over a WebSocket at /engine. A random per-session token
  * is required: in the WebSocket's hello, and in the page URL that `dmus serve` prints, so another
- * web page in the same browser cannot drive the engine. Upgrades from other paths or origins that
- * are not loopback are refused.
+ * web page in the same browser cannot drive the engine. Upgrades are refused unless they come from
+ * a loopback address, to /engine, and either without an Origin header (local tools: `ws`, scripts)
+ * or from the page this server serves (http://127.0.0.1:<port>, http://localhost:<port>,
+ * http://[::1]:<port>) or an origin named in `allowedOrigins`. A browser always sends Origin, so
+ * another site open in the same browser is refused before it can even try a token.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -75,6 +78,29 @@ export interface ServeOptions {
   staticDir?: string;
   /** Fixed token (tests); a random one otherwise. */
   token?: string;
+  /** Page origins allowed besides this server's own (e.g. a development server), exactly as browsers send them. */
+  allowedOrigins?: readonly string[];
+}
+
+/** The origins of the page this server serves on `port`: the loopback names a browser may use. */
+export function ownOrigins(port: number): string[] {
+  return [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`];
+}
+
+/**
+ * Why an upgrade's Origin is refused, or null when it may connect: no Origin (a local tool, not a
+ * browser page) or one of `allowed`.
+ */
+export function originRefusal(origin: string | undefined, allowed: readonly string[]): string | null {
+  if (origin === undefined) return null;
+  if (allowed.includes(origin.toLowerCase())) return null;
+  return `the engine accepts connections only from its own page (${allowed[0]}) or local tools; refused the page at ${origin.slice(0, 200)}`;
+}
+
+function refuse(socket: { write(s: string): unknown; destroy(): void }, reason: string): void {
+  const body = `${reason}\n`;
+  socket.write(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.destroy();
 }
 
 export interface RunningServer {
@@ -118,13 +144,13 @@ export async function serveWebSocket(engine: EngineServer, options: ServeOptions
     createReadStream(file).pipe(res);
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: Math.ceil(MAX_BYTES * 1.4) });
+  let allowed: string[] = [];
   http.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/engine' || !isLoopback(req)) {
-      socket.write('HTTP/1.1 403 Forbidden\r\n\r\n');
-      socket.destroy();
-      return;
-    }
+    if (!isLoopback(req)) return refuse(socket, 'the engine accepts connections from this machine only');
+    if (url.pathname !== '/engine') return refuse(socket, 'the engine protocol is at /engine');
+    const why = originRefusal(req.headers.origin, allowed);
+    if (why) return refuse(socket, why);
     wss.handleUpgrade(req, socket, head, (ws) => {
       engine.attach(websocketTransport(ws), token);
     });
@@ -134,6 +160,7 @@ export async function serveWebSocket(engine: EngineServer, options: ServeOptions
     http.listen(options.port ?? 0, '127.0.0.1', () => res());
   });
   const port = (http.address() as AddressInfo).port;
+  allowed = [...ownOrigins(port), ...(options.allowedOrigins ?? [])].map((o) => o.toLowerCase());
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     wsUrl: `ws://127.0.0.1:${port}/engine`,
