@@ -1,13 +1,14 @@
 /** DMUS_DOWNLOADINFO packing and parsing (reference §5), checked against hand-built byte layouts. */
 import { describe, expect, it } from 'vitest';
-import { type DlsCollection, encodeLocale } from '../../../engine/dls/collection.js';
+import { type ArticulationList, type ConnectionBlock, type DlsCollection, encodeLocale } from '../../../engine/dls/collection.js';
 import { capabilitiesFrom } from '../../../engine/dls/conditions.js';
-import { CONN_DST, CONN_SRC, DLSID } from '../../../engine/dls/constants.js';
+import { CONN_DST, CONN_SRC, DLSID, TIMECENTS_ZERO } from '../../../engine/dls/constants.js';
 import { DlsError } from '../../../engine/dls/dls-error.js';
 import { readDls } from '../../../engine/dls/dls-reader.js';
 import { buildCollectionDownloads, DownloadIdAllocator, packInstrumentDownload, packWaveDownload } from '../../../engine/dls/download.js';
 import { parseDownload } from '../../../engine/dls/download-parse.js';
 import { readFileSync } from 'node:fs';
+import { DownloadSet } from '../../../engine/synth/downloads.js';
 import { fixtureCollection, have, sineWave, TIMGM6MB_DLS } from '../../helpers/dls-fixtures.js';
 
 /** Little-endian writer for hand-built expected layouts, field by field from reference §5. */
@@ -136,6 +137,102 @@ describe('DMUS_DOWNLOADINFO packing (reference §5)', () => {
     x.u32(152, 1);
     x.u32(156, 3);
     expect(got).toEqual(x.b);
+  });
+
+  it('packs an instrument (type 1): DMUS_INSTRUMENT, DMUS_ARTICULATION + DMUS_ARTICPARAMS (global and region), DMUS_REGION', () => {
+    const col = tinyCollection();
+    const art1 = (connections: ConnectionBlock[]): ArticulationList => ({ listType: 'lart', articulators: [{ kind: 'art1', connections }] });
+    const k = (usSource: number, usControl: number, usDestination: number, lScale: number): ConnectionBlock => ({ usSource, usControl, usDestination, usTransform: 0, lScale });
+    col.instruments[0].articulations = [
+      art1([
+        k(CONN_SRC.NONE, CONN_SRC.NONE, CONN_DST.EG1_ATTACKTIME, -0x1e000000),
+        k(CONN_SRC.KEYONVELOCITY, CONN_SRC.NONE, CONN_DST.EG1_ATTACKTIME, 0x00200000),
+        k(CONN_SRC.LFO, CONN_SRC.CC1, CONN_DST.PITCH, 50 * 65536),
+        k(CONN_SRC.EG2, CONN_SRC.NONE, CONN_DST.PITCH, 1200 * 65536),
+        k(CONN_SRC.NONE, CONN_SRC.NONE, CONN_DST.PAN, -250 * 65536),
+        k(CONN_SRC.NONE, CONN_SRC.NONE, CONN_DST.FILTER_CUTOFF, 6000 * 65536), // no DMUS_ARTICPARAMS field: dropped
+      ]),
+    ];
+    col.instruments[0].regions[0].articulations = [
+      art1([k(CONN_SRC.NONE, CONN_SRC.NONE, CONN_DST.EG1_RELEASETIME, 0x02000000), k(CONN_SRC.NONE, CONN_SRC.NONE, CONN_DST.EG1_SUSTAINLEVEL, 500 * 65536)]),
+    ];
+    const got = packInstrumentDownload(col, col.instruments[0], 9, [5], { dlType: 1 });
+    const x = layout(312);
+    x.u32(0, 1); // dwDLType = DMUS_DOWNLOADINFO_INSTRUMENT (DLS1 articulation)
+    x.u32(4, 9); // dwDLId
+    x.u32(8, 6); // dwNumOffsetTableEntries
+    x.u32(12, 312); // cbSize
+    for (const [i, o] of [40, 64, 72, 152, 224, 232].entries()) x.u32(16 + 4 * i, o);
+    // [0] DMUS_INSTRUMENT @40
+    x.u32(40, 0x00011234); // ulPatch
+    x.u32(44, 3); // ulFirstRegionIdx
+    x.u32(48, 1); // ulGlobalArtIdx -> DMUS_ARTICULATION
+    x.u32(52, 0); // ulFirstExtCkIdx
+    x.u32(56, 0); // ulCopyrightIdx
+    x.u32(60, 0); // ulFlags
+    // [1] DMUS_ARTICULATION @64: ulArt1Idx 2, ulFirstExtCkIdx 0
+    x.u32(64, 2);
+    /** DMUS_ARTICPARAMS (reference §5.4) with the DLS1 defaults, then the fields the connections set. */
+    const params = (at: number, fields: Record<number, number>) => {
+      const defaults: Record<number, number> = {
+        0: -55791972, // LFO.pcFrequency 5 Hz
+        4: -522494111, // LFO.tcDelay 10 ms
+        24: TIMECENTS_ZERO, // VolEG.tcAttack
+        28: TIMECENTS_ZERO, // VolEG.tcDecay
+        32: 1000 * 65536, // VolEG.ptSustain 100 % (0.1 % units)
+        36: TIMECENTS_ZERO, // VolEG.tcRelease
+        48: TIMECENTS_ZERO, // PitchEG.tcAttack
+        52: TIMECENTS_ZERO, // PitchEG.tcDecay
+        56: 1000 * 65536, // PitchEG.ptSustain
+        60: TIMECENTS_ZERO, // PitchEG.tcRelease
+      };
+      for (const [off, v] of Object.entries({ ...defaults, ...fields })) x.i32(at + Number(off), v);
+    };
+    // [2] DMUS_ARTICPARAMS @72 (80 bytes): LFO 0-23, VolEG 24-47, PitchEG 48-75, Misc 76-79
+    params(72, {
+      20: 50 * 65536, // LFO.pcMWToPitch: LFO x CC1 -> PITCH
+      24: -0x1e000000, // VolEG.tcAttack
+      40: 0x00200000, // VolEG.tcVel2Attack: KEYONVELOCITY -> EG1_ATTACKTIME
+      72: 1200 * 65536, // PitchEG.pcRange: EG2 -> PITCH
+      76: -250 * 65536, // Misc.ptDefaultPan
+    });
+    // [3] DMUS_REGION @152 (72 bytes)
+    x.u16(152, 10);
+    x.u16(154, 90);
+    x.u16(156, 0);
+    x.u16(158, 127); // velocity 0-0 in the file is packed as 0-127
+    x.u16(160, 1);
+    x.u16(162, 3);
+    x.u32(164, 4); // ulRegionArtIdx -> the region's DMUS_ARTICULATION
+    x.u32(168, 0); // ulNextRegionIdx
+    x.u32(172, 0); // ulFirstExtCkIdx
+    x.u16(176, 1); // WaveLink
+    x.u16(178, 2);
+    x.u32(180, 1);
+    x.u32(184, 5); // ulTableIndex = the wave's dwDLId
+    x.u32(188, 20); // WSMP (the wave's: the region has none)
+    x.u16(192, 61);
+    x.i16(194, -3);
+    x.i32(196, -65536);
+    x.u32(200, 2);
+    x.u32(204, 1);
+    x.u32(208, 16); // WLOOP
+    x.u32(212, 1);
+    x.u32(216, 1);
+    x.u32(220, 3);
+    // [4] DMUS_ARTICULATION @224 -> [5] DMUS_ARTICPARAMS @232
+    x.u32(224, 5);
+    params(232, { 36: 0x02000000, 32: 500 * 65536 }); // VolEG.tcRelease, VolEG.ptSustain
+    expect(got).toEqual(x.b);
+    // The host-side parser and the pin both read it back.
+    const parsed = parseDownload(got);
+    if (parsed.kind !== 'instrument') throw new Error('not an instrument');
+    expect(parsed.instrument.globalArticulation).toMatchObject({ kind: 'DMUS_ARTICULATION', params: { VolEG_tcAttack: -0x1e000000, Misc_ptDefaultPan: -250 * 65536 } });
+    expect(parsed.instrument.regions[0].articulation).toMatchObject({ kind: 'DMUS_ARTICULATION', params: { VolEG_tcRelease: 0x02000000 } });
+    const pin = new DownloadSet();
+    pin.download(packWaveDownload(col.waves[0], 5));
+    pin.download(got);
+    expect(pin.instrumentsByPatch.size).toBe(1);
   });
 
   it('packs DLS1 articulation (type 1): DMUS_ARTICULATION -> DMUS_ARTICPARAMS 80 B', () => {
