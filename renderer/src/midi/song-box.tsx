@@ -1,5 +1,10 @@
-/** The song player: open a MIDI file (button or drop), choose the synth, play/stop, and a position bar to seek. */
-import { useRef, useState } from 'react';
+/**
+ * The song player: open a MIDI file (button or drop), choose the synth, play/stop, and a position
+ * bar to seek. Dragging the bar previews the time and seeks once, where it is let go (a seek per
+ * pixel would restart the song's sequencer dozens of times a second); a click or the arrow keys
+ * seek at once.
+ */
+import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../../store/index.js';
 import { formatTime } from '../../store/selectors.js';
@@ -15,14 +20,35 @@ export function SongBox() {
   const file = useRef<HTMLInputElement>(null);
   const bar = useRef<HTMLInputElement>(null);
   const label = useRef<HTMLSpanElement>(null);
-  const dragging = useRef(false);
+  /** While the bar is held: the position it points at (null until it moves). */
+  const drag = useRef<{ target: number | null } | null>(null);
+  const endDrag = useRef<(() => void) | null>(null);
   const bridge = getBridge();
   const duration = t.song?.duration ?? 0;
+  const seek = a.seek;
   useTelemetryFrame((tm) => {
+    if (drag.current) return; // the bar and label show where it is being dragged to
     const pos = tm.stats?.transportPosition ?? 0;
-    if (bar.current && !dragging.current) bar.current.value = String(duration ? Math.min(1000, (pos / duration) * 1000) : 0);
+    if (bar.current) bar.current.value = String(duration ? Math.min(1000, (pos / duration) * 1000) : 0);
     if (label.current) label.current.textContent = formatTime(pos);
   });
+  // The drag ends wherever the pointer is let go (over the bar or not), or when the box goes away.
+  useEffect(() => () => endDrag.current?.(), []);
+  const startDrag = () => {
+    if (drag.current) return;
+    drag.current = { target: null };
+    const finish = () => {
+      window.removeEventListener('pointerup', finish);
+      window.removeEventListener('pointercancel', finish);
+      endDrag.current = null;
+      const target = drag.current?.target ?? null;
+      drag.current = null;
+      if (target !== null) void seek(target);
+    };
+    endDrag.current = finish;
+    window.addEventListener('pointerup', finish);
+    window.addEventListener('pointercancel', finish);
+  };
   const open = async (f?: File) => {
     if (f) {
       await a.openData(f.name, await readFileBytes(f));
@@ -76,13 +102,14 @@ export function SongBox() {
           aria-label="Song position"
           disabled={!t.song}
           className="position-bar"
-          onPointerDown={() => {
-            dragging.current = true;
+          onPointerDown={startDrag}
+          onChange={(e) => {
+            const position = (Number(e.target.value) / 1000) * duration;
+            if (drag.current) {
+              drag.current.target = position;
+              if (label.current) label.current.textContent = formatTime(position);
+            } else void seek(position);
           }}
-          onPointerUp={() => {
-            dragging.current = false;
-          }}
-          onChange={(e) => void a.seek((Number(e.target.value) / 1000) * duration)}
         />
         <span ref={label}>0:00.0</span>
         <span className="muted">/ {formatTime(duration)}</span>
