@@ -5,13 +5,17 @@
  *   with E_FAIL (the synth's answer), and neither touches this pin's downloads;
  * - unload (IDirectMusicPort::UnloadInstrument) of a download that is not on the pin answers
  *   DMUS_E_NOT_DOWNLOADED_TO_PORT.
+ * - a wave two downloaded instruments share is downloaded to the pin once and stays while either
+ *   is there (dmusic.dll's reference count, §5.9-5.10).
  * Sound is rendered offline and measured per pin (one at 1 kHz, the other at 1.5 kHz).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DMUS_E, DmusError } from '../../../engine/dmus/errors.js';
 import { Session } from '../../../engine/host/session.js';
 import { ProtocolError } from '../../../engine/protocol/protocol-error.js';
-import { goertzel } from '../../helpers/audio-analysis.js';
+import { writeDls } from '../../../engine/dls/dls-writer.js';
+import { fixtureCollection } from '../../helpers/dls-fixtures.js';
+import { goertzel, zeroCrossingFrequency } from '../../helpers/audio-analysis.js';
 import { instrumentDownload, sineWave, waveDownload } from '../../helpers/synth-downloads.js';
 
 const sessions: Session[] = [];
@@ -99,5 +103,42 @@ describe('unloading through the session (port level, reference §5.10)', () => {
     session.unload({ pinId: b, downloadId: pb.ins });
     expect((thrown(() => session.unload({ pinId: b, downloadId: pb.ins })) as ProtocolError).code).toBe('DMUS_E_NOT_DOWNLOADED_TO_PORT');
     expect(session.pinInfo(a).downloads).toHaveLength(2);
+  });
+
+  it('a wave shared by two downloaded instruments stays while either is on the pin, and goes with the last', async () => {
+    const session = new Session({ dir: null, output: 'offline', defaults: false });
+    sessions.push(session);
+    await session.start();
+    const rate = session.audioStatus().settings.sampleRate;
+    const pinId = session.createPin({}).id;
+    // The fixture bank: Sine Piano (bank 0 program 0) uses waves 0 and 1, Sine Lead (bank 8/1 program 81) waves 0 and 2.
+    const col = await session.loadCollectionData({ name: 'fixture.dls', bytes: writeDls(fixtureCollection()) });
+    const free = () => session.engine.node(pinId).getRunningStats().freeMemory;
+    const empty = free();
+    const framesHeld = () => (empty - free()) / 4; // Float32 sample frames the pin holds
+    session.downloadInstrument({ pinId, collectionId: col.id, bank: 0, program: 0, drum: false });
+    const lead = session.downloadInstrument({ pinId, collectionId: col.id, bank: 8 * 128 + 1, program: 81, drum: false });
+    const [piano, sineLead] = lead.downloads;
+    // Three waves, the shared one once: 256 + 101 + 64 frames (each with its interpolation guards).
+    const all = framesHeld();
+    expect(all).toBeGreaterThanOrEqual(256 + 101 + 64);
+    expect(all).toBeLessThan(256 + 101 + 64 + 3 * 8);
+    session.unload({ pinId, downloadId: piano.downloadId });
+    const shared = framesHeld();
+    expect(all - shared).toBeGreaterThanOrEqual(101); // the piano's own wave went
+    expect(shared).toBeGreaterThanOrEqual(256 + 64); // the shared one stayed
+    // Sine Lead, low velocity: its region on the shared 16-bit wave (unity 60, -12 cents, 22.05 kHz).
+    for (const [cc, v] of [[0, 8], [32, 1]]) session.sendMidi({ pinId, group: 1, bytes: [0xb0, cc, v] });
+    session.sendMidi({ pinId, group: 1, bytes: [0xc0, 81] });
+    session.sendMidi({ pinId, group: 1, bytes: [0x90, 60, 40] });
+    const n = Math.round(rate / 5);
+    const l = new Float32Array(n);
+    session.localEngine().renderFrames(l, new Float32Array(n));
+    session.sendMidi({ pinId, group: 1, bytes: [0x80, 60, 0] });
+    session.localEngine().renderFrames(new Float32Array(n), new Float32Array(n));
+    expect(zeroCrossingFrequency(l, rate, n / 2)).toBeCloseTo((22050 / 64) * 2 ** (-12 / 1200), 0);
+    session.unload({ pinId, downloadId: sineLead.downloadId });
+    session.engine.node(pinId).compact();
+    expect(framesHeld()).toBe(0);
   });
 });
