@@ -104,6 +104,9 @@ export function readRiff(bytes: Uint8Array, options: RiffReadOptions = {}): Riff
   }
   if (size < 4) throw new DlsError(code, `RIFF size ${size} is smaller than its form type`, chunkPath(root), 0);
   if (8 + size > bytes.length) {
+    // Name where the file was cut: the innermost chunk that runs past its end.
+    const cut = truncationPoint(bytes, view, root, maxDepth);
+    if (cut) throw new DlsError(code, cut.message, cut.path, cut.offset);
     throw new DlsError(code, `RIFF size ${size} runs past the end of the file (${bytes.length} bytes): truncated`, chunkPath(root), 0);
   }
   if (8 + size + 1 < bytes.length) options.warnings?.push(`${bytes.length - 8 - size} bytes after the RIFF chunk ignored`);
@@ -151,6 +154,47 @@ export function readRiff(bytes: Uint8Array, options: RiffReadOptions = {}): Riff
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * For a file shorter than its RIFF size says: walks the chunk headers that are present, following
+ * each chunk that runs past the end of the file into its sub-chunks, and names the innermost one
+ * (or the chunk header that was cut in two). null when no chunk runs past the end (the RIFF size
+ * alone is wrong). Reads only headers: O(number of chunks), nesting capped at maxDepth.
+ */
+function truncationPoint(bytes: Uint8Array, view: DataView, root: RiffChunk, maxDepth: number): { message: string; path: string; offset: number } | null {
+  const fileEnd = bytes.length;
+  const cutBy = (c: RiffChunk) => `the file ends at byte ${fileEnd}, ${c.offset + 8 + c.size - fileEnd} bytes short of the end of '${c.listType ?? c.id}' (declared ${c.size} bytes at offset ${c.offset}): truncated`;
+  let parent = root;
+  let at = 12;
+  for (let depth = 1; depth <= maxDepth; depth++) {
+    const children: RiffChunk[] = [];
+    parent.children = children;
+    let descended = false;
+    while (at < fileEnd) {
+      if (fileEnd - at < 8) {
+        return { message: `the file ends at byte ${fileEnd}, inside the header of a chunk of '${parent.listType ?? parent.id}' at offset ${at}: truncated`, path: chunkPath(parent), offset: at };
+      }
+      const size = view.getUint32(at + 4, true);
+      const c: RiffChunk = { id: fourcc(bytes, at), offset: at, size, data: EMPTY, parent, index: -1 };
+      children.push(c);
+      const isList = (c.id === 'LIST' || c.id === 'RIFF') && size >= 4 && at + 12 <= fileEnd;
+      if (isList) c.listType = fourcc(bytes, at + 8); // for the sibling indexes in paths
+      if (at + 8 + size <= fileEnd) {
+        at += 8 + size + (size & 1);
+        continue;
+      }
+      if (isList) {
+        parent = c;
+        at += 12;
+        descended = true;
+        break;
+      }
+      return { message: cutBy(c), path: chunkPath(c), offset: at };
+    }
+    if (!descended) return parent === root ? null : { message: cutBy(parent), path: chunkPath(parent), offset: parent.offset };
+  }
+  return { message: cutBy(parent), path: chunkPath(parent), offset: parent.offset };
+}
 
 function printable(s: string): string {
   return s.replace(/[^\x20-\x7e]/g, '?');

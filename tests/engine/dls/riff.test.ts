@@ -1,7 +1,12 @@
 /** RIFF framing (reference §6.1): writer layout, zero-copy reader, chunk-path errors, bounds. */
 import { describe, expect, it } from 'vitest';
 import { DlsError } from '../../../engine/dls/dls-error.js';
-import { chunkPath, readRiff, riffChunk, riffForm, riffList, writeRiff } from '../../../engine/dls/riff.js';
+import { readDls } from '../../../engine/dls/dls-reader.js';
+import { writeDls } from '../../../engine/dls/dls-writer.js';
+import { chunkPath, type RiffChunk, readRiff, riffChunk, riffForm, riffList, writeRiff } from '../../../engine/dls/riff.js';
+import { readSf2AsDls } from '../../../engine/dls/sf2/sf2-to-dls.js';
+import { fixtureCollection } from '../../helpers/dls-fixtures.js';
+import { buildSf2, ramp } from '../../helpers/dls-sf2-builder.js';
 
 const bytes = (...v: number[]) => new Uint8Array(v);
 
@@ -71,5 +76,58 @@ describe('RIFF framing (reference §6.1)', () => {
     new DataView(cut.buffer).setUint32(4, cut.length - 8, true);
     const root = readRiff(cut);
     expect(root.children![0].data[0]).toBe(7);
+  });
+
+  it('a truncated file names the innermost chunk where it was cut and that chunk\'s offset', () => {
+    const file = writeDls(fixtureCollection());
+    const tree = readRiff(file);
+    const find = (c: RiffChunk, key: string): RiffChunk => c.children!.find((x) => (x.listType ?? x.id) === key)!;
+    const cutAt = (length: number): DlsError => {
+      try {
+        readDls(file.subarray(0, length));
+      } catch (e) {
+        expect(e).toBeInstanceOf(DlsError);
+        expect((e as DlsError).message).toMatch(/truncated/);
+        return e as DlsError;
+      }
+      throw new Error(`a file cut at ${length} bytes was read`);
+    };
+    const wvpl = find(tree, 'wvpl');
+    const wave1 = wvpl.children![1];
+    const data = find(wave1, 'data');
+    // Cut in the middle of the second wave's PCM data.
+    const inData = cutAt(data.offset + 8 + 20);
+    expect(inData.chunkPath).toBe('RIFF:DLS /LIST:wvpl/LIST:wave[1]/data');
+    expect(inData.offset).toBe(data.offset);
+    expect(inData.message).toMatch(new RegExp(`ends at byte ${data.offset + 28}, ${data.size - 20} bytes short of the end of 'data'`));
+    // Cut in the middle of that chunk's 8-byte header: the innermost whole chunk is the wave list.
+    const inHeader = cutAt(data.offset + 3);
+    expect(inHeader.chunkPath).toBe('RIFF:DLS /LIST:wvpl/LIST:wave[1]');
+    expect(inHeader.offset).toBe(data.offset);
+    expect(inHeader.message).toMatch(/inside the header of a chunk of 'wave'/);
+    // Cut exactly between two waves: what is missing is the rest of the pool.
+    const between = cutAt(wvpl.children![2].offset);
+    expect(between.chunkPath).toBe('RIFF:DLS /LIST:wvpl');
+    expect(between.offset).toBe(wvpl.offset);
+    // Cut inside an instrument's region header.
+    const lins = find(tree, 'lins');
+    const rgnh = find(find(lins.children![1], 'lrgn').children![1], 'rgnh');
+    const inRegion = cutAt(rgnh.offset + 10);
+    expect(inRegion.chunkPath).toBe('RIFF:DLS /LIST:lins/LIST:ins [1]/LIST:lrgn/LIST:rgn2[1]/rgnh');
+    expect(inRegion.offset).toBe(rgnh.offset);
+    // A RIFF size that is merely too large (nothing inside runs past the end) names the RIFF chunk.
+    const big = file.slice();
+    new DataView(big.buffer).setUint32(4, file.length, true);
+    expect(() => readRiff(big)).toThrow(/RIFF size \d+ runs past the end of the file/);
+    // SoundFonts go through the same reader.
+    const sf2 = buildSf2({ samples: [{ name: 's', frames: ramp(400) }], instruments: [{ name: 'I', zones: [{ gens: [{ oper: 53, amount: 0 }] }] }], presets: [{ name: 'P', preset: 0, bank: 0, zones: [{ gens: [{ oper: 41, amount: 0 }] }] }] });
+    const smpl = Buffer.from(sf2).indexOf('smpl');
+    try {
+      readSf2AsDls(sf2.subarray(0, smpl + 100));
+      throw new Error('read');
+    } catch (e) {
+      expect((e as DlsError).chunkPath).toBe('RIFF:sfbk/LIST:sdta/smpl');
+      expect((e as DlsError).offset).toBe(smpl);
+    }
   });
 });
