@@ -154,5 +154,6 @@ export function fixtureCollection(): DlsCollection {
 export const TIMGM6MB_DLS = corpusFile('banks/TimGM6mb.dls');
 export const TIMGM6MB_SF2 = '/usr/share/sounds/sf2/TimGM6mb.sf2';
 export const FLUIDR3_SF2 = '/usr/share/sounds/sf2/FluidR3_GM.sf2';
-export const FLUIDR3_DLS = '/tmp/FluidR3_GM.dls';
+/** Made on demand (../shared/corpus/README.md); DMUS_FLUIDR3_DLS names another place. */
+export const FLUIDR3_DLS = process.env.DMUS_FLUIDR3_DLS ?? '/tmp/FluidR3_GM.dls';
 export const have = (path: string): boolean => existsSync(path);
