@@ -265,7 +265,7 @@ export function sf2ToDls(bank: Sf2Bank, programs: ReadonlySet<number> | null = n
           wsmp: {
             usUnityNote: rootKey,
             sFineTune: clamp(g[GEN.coarseTune] * 100 + g[GEN.fineTune] + sample.pitchCorrection, -32768, 32767),
-            lAttenuation: -clamp(g[GEN.initialAttenuation], 0, 1440) * 65536,
+            lAttenuation: int(-clamp(g[GEN.initialAttenuation], 0, 1440) * 65536),
             fulOptions: 0,
             loops,
           },
@@ -296,6 +296,8 @@ function makeWave(bank: Sf2Bank, index: number, start: number, end: number): Dls
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+/** A field value as the file stores it: an integer, never -0 (-0 * 65536 and Math.round(-0.2) give -0; the read-back gives 0). */
+const int = (v: number) => (v === 0 ? 0 : v);
 
 function splitGlobal(zones: Sf2Zone[], terminal: number): { global: Sf2Zone | undefined; zones: Sf2Zone[] } {
   // A first zone without the terminal generator (instrument/sampleID) is the global zone.
@@ -352,9 +354,9 @@ const k = (usSource: number, usControl: number, usDestination: number, value: nu
   usControl,
   usDestination,
   usTransform,
-  lScale: clamp(Math.round(value * 65536), -0x80000000, 0x7fffffff),
+  lScale: int(clamp(Math.round(value * 65536), -0x80000000, 0x7fffffff)),
 });
-const tc = (v: number) => (v <= -32768 ? TIMECENTS_ZERO : clamp(v * 65536, -0x80000000, 0x7fffffff));
+const tc = (v: number) => (v <= -32768 ? TIMECENTS_ZERO : int(clamp(v * 65536, -0x80000000, 0x7fffffff)));
 const time = (dst: number, v: number): ConnectionBlock => ({ usSource: 0, usControl: 0, usDestination: dst, usTransform: 0, lScale: tc(v) });
 
 /** Generator values -> DLS2 connections (units per reference §6.4; SF2 uses the same cents zero). */

@@ -132,6 +132,31 @@ describe('SoundFont 2 import', () => {
     expect(back.instruments.map((i) => i.regions.length)).toEqual([2, 2]);
   });
 
+  it('writes no -0 (a field at 0 attenuation or a rounded-away scale): the read-back, which has 0, equals the conversion', () => {
+    const s = spec();
+    // initialAttenuation 0: lAttenuation = -0 * 65536, which is -0 unless normalised.
+    s.instruments[0].zones[1].gens.push({ oper: GEN.initialAttenuation, amount: 0 });
+    const { collection: c } = readSf2AsDls(buildSf2(s));
+    const negativeZeros: string[] = [];
+    const walk = (o: unknown, path: string): void => {
+      if (typeof o === 'number') {
+        if (Object.is(o, -0)) negativeZeros.push(path);
+      } else if (o && typeof o === 'object' && !ArrayBuffer.isView(o)) {
+        for (const [k, v] of Object.entries(o)) walk(v, `${path}.${k}`);
+      }
+    };
+    walk(c, 'collection');
+    expect(negativeZeros).toEqual([]);
+    // toEqual compares numbers with Object.is: a -0 in the conversion would not equal the file's 0.
+    const back = readDls(writeDls(c));
+    expect(back.instruments).toEqual(c.instruments);
+    if (have(TIMGM6MB_SF2)) {
+      const real = readSf2AsDls(readFileSync(TIMGM6MB_SF2)).collection;
+      walk(real.instruments, 'TimGM6mb');
+      expect(negativeZeros).toEqual([]);
+    }
+  });
+
   it('converts only the presets of the programs asked for, with the same regions and wave data', () => {
     const bytes = buildSf2(spec());
     const whole = readSf2AsDls(bytes).collection;
