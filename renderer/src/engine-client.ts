@@ -235,6 +235,10 @@ export function connectElectron(link: AttachableLink, bridge: DmusBridge, win: W
   win.addEventListener('message', onMessage);
   const off = bridge.onEngineStatus((s: EngineStatus) => {
     if (s.state === 'running') return; // the new port follows; attach() reports the connection
+    // The engine behind the current port is gone. A window's MessagePort is not always told that
+    // its other end died, so drop it now: calls fail at once ("not connected") instead of waiting
+    // for an answer that will never come.
+    link.close();
     link.setStatus(s.state === 'failed' ? 'failed' : 'restarting', s.message);
   });
   bridge.requestEnginePort();

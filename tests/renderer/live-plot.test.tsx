@@ -53,10 +53,7 @@ function stats(voices: number, cpu: number): Stats {
     lastOnsetAtMs: 0,
     transportPosition: 0,
     // Two synths: the plot shows their sum.
-    pins: [
-      { id: 1, voices: voices / 2, cpuPercent: cpu / 2, lostNotes: 0, peakLeft: 0, peakRight: 0, activity: [] },
-      { id: 2, voices: voices / 2, cpuPercent: cpu / 2, lostNotes: 0, peakLeft: 0, peakRight: 0, activity: [] },
-    ],
+    pins: [1, 2].map((id) => ({ id, voices: voices / 2, cpuPercent: cpu / 2, lostNotes: 0, eventsLost: 0, peakLeft: 0, peakRight: 0, activity: [] }) as Stats['pins'][number]),
   };
 }
 

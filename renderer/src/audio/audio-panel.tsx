@@ -1,9 +1,9 @@
 /**
- * Latency and audio: output device, sample rate, buffer size, queued buffers, sequencer prefetch;
+ * Latency and audio: the output device (one for every synth), sample rate, buffer size, queued buffers, sequencer prefetch;
  * the latency they give (the engine's figure, and the expected one while a change is on its way),
  * underruns as the engine counts them, and a plot of voices and CPU over the last minute.
  */
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { AudioSettings } from '../../../engine/protocol/messages.js';
 import { useAppStore } from '../../store/index.js';
@@ -22,6 +22,17 @@ export function AudioPanel() {
   const listDevices = useAppStore((s) => s.listDevices);
   const busy = useAppStore((s) => s.busy.audio === true);
   const underruns = useRef<HTMLSpanElement>(null);
+  const devicePicker = useRef<HTMLSelectElement>(null);
+  const focusTarget = useAppStore((s) => s.focusTarget);
+  const clearFocusTarget = useAppStore((s) => s.clearFocusTarget);
+  // A synth card's "choose the output device" lands here with the device picker focused.
+  const shown = audio !== undefined;
+  useEffect(() => {
+    if (focusTarget !== 'output-device' || !shown || !devicePicker.current) return;
+    devicePicker.current.focus();
+    devicePicker.current.scrollIntoView?.({ block: 'nearest' });
+    clearFocusTarget();
+  }, [focusTarget, clearFocusTarget, shown]);
   useTelemetryFrame((t) => {
     if (underruns.current) underruns.current.textContent = t.stats ? String(t.stats.underruns) : '–';
   });
@@ -48,7 +59,7 @@ export function AudioPanel() {
         <div className="audio-settings">
           <label className="field">
             <span>Output device</span>
-            <select aria-label="Output device" value={s.deviceId ?? ''} disabled={busy} onChange={(e) => change({ deviceId: e.target.value === '' ? null : Number(e.target.value) })}>
+            <select ref={devicePicker} aria-label="Output device" value={s.deviceId ?? ''} disabled={busy} onChange={(e) => change({ deviceId: e.target.value === '' ? null : Number(e.target.value) })}>
               <option value="">System default</option>
               {devices.map((d) => (
                 <option key={d.id} value={d.id}>

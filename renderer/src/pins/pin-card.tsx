@@ -30,6 +30,7 @@ export function PinCard(props: { pinId: number }) {
         setChannelGroups: s.setChannelGroups,
         setVoiceLimit: s.setVoiceLimit,
         selectPin: s.selectPin,
+        showPanel: s.showPanel,
       })),
   );
   const [name, setName] = useState(pin?.name ?? '');
@@ -82,9 +83,13 @@ export function PinCard(props: { pinId: number }) {
         </label>
         <NumberField label="Channel groups" value={pin.channelGroups} min={1} max={1000} onCommit={(v) => void actions.setChannelGroups(pin.id, v)} disabled={busy} />
         <NumberField label="Voice limit" value={pin.voices} min={1} max={4096} onCommit={(v) => void actions.setVoiceLimit(pin.id, v)} disabled={busy} />
-        <div className="field readonly">
+        <div className="field readonly output-device">
           <span>Output</span>
-          <span title="The output device is shared by every synth (Audio panel)">{device}</span>
+          <span data-testid={`output-${pin.id}`}>{device}</span>
+          <span className="muted">All synths play through this one output device, chosen in the Audio panel.</span>
+          <button type="button" className="link" onClick={() => actions.showPanel('audio', 'output-device')}>
+            Choose the output device…
+          </button>
         </div>
         <div className="field readonly">
           <span>Sample memory</span>

@@ -20,8 +20,11 @@ export interface UiSlice {
   notices: Notice[];
   selectedPinId: number | null;
   panel: PanelId;
+  /** A control the panel just shown should focus (e.g. 'output-device'), until it has. */
+  focusTarget: string | null;
   selectPin(id: number | null): void;
-  showPanel(panel: PanelId): void;
+  showPanel(panel: PanelId, focus?: string): void;
+  clearFocusTarget(): void;
   clearError(place: string): void;
   setError(place: string, error: FriendlyError): void;
   dismissNotice(id: number): void;
@@ -38,8 +41,10 @@ export const createUiSlice: Slice<UiSlice> = () => (set) => ({
   notices: [],
   selectedPinId: null,
   panel: 'pins',
+  focusTarget: null,
   selectPin: (id) => set({ selectedPinId: id }),
-  showPanel: (panel) => set({ panel }),
+  showPanel: (panel, focus) => set({ panel, focusTarget: focus ?? null }),
+  clearFocusTarget: () => set({ focusTarget: null }),
   clearError: (place) =>
     set((s) => {
       const { [place]: _gone, ...rest } = s.errors;
