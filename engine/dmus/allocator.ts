@@ -10,7 +10,9 @@
  * - getMessage/getBuffer never grow the pool (they may run on the render path). On exhaustion they
  *   return NULL_EVENT / NO_BUFFER, count the failure in `stats` and call `onExhausted`: a counted,
  *   reported failure, never a silent drop. The control side grows the pool ahead of need with
- *   reserve(), which may allocate and is never called from the render loop.
+ *   reserve(), which allocates and is never called from the render loop: there the unpacker takes
+ *   what fits the free pool and counts the rest (render/unpacker.ts, POOL_GROWTH.FIXED), and the
+ *   pin reports both (port.ts, PinEventStats: "events lost" in the UI).
  *
  * Thread: one owner thread; the typed arrays may be replaced by reserve(), so callers read them
  * through `fields` on each call and never keep them across calls.
@@ -259,7 +261,8 @@ export class Allocator implements IMXF {
 
   /**
    * Makes sure at least `events` events and `buffers` buffers are free, growing the pool if
-   * needed. ALLOCATES: control side only (the unpacker calls it before unpacking a buffer).
+   * needed. ALLOCATES: control side only (the unpacker calls it before unpacking a buffer with
+   * POOL_GROWTH.GROW; RenderPin.reservePool).
    */
   reserve(events: number, buffers = 0): void {
     if (this.freeEventCount < events) {

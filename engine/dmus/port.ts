@@ -22,8 +22,16 @@ import { NULL_EVENT } from './kernel-event.js';
 import { DMUS_STREAM_TYPE, type IMiniportDMus, type MiniportStream } from './miniport.js';
 import { type IMXF, KSSTATE, KSSTATE_NAME, type KsState, type MxfFilter } from './mxf.js';
 import { Sequencer } from './render/sequencer.js';
-import { type UnpackResult, Unpacker } from './render/unpacker.js';
+import { POOL_GROWTH, type UnpackResult, Unpacker } from './render/unpacker.js';
 import type { RefTime } from './units.js';
+
+/**
+ * The pool a render pin starts with. On the render thread the pool never grows (growing allocates;
+ * see the unpacker), so it is sized for live play up front: 32,768 events hold 200 ms of song
+ * look-ahead at 160,000 events/s, or one 786 KB IRP of 3-byte messages; 512 buffers of 256 bytes
+ * hold 512 queued SysEx. About 2 MB per pin. The control side grows it (RenderPin.reservePool).
+ */
+export const RENDER_PIN_POOL: Readonly<AllocatorOptions> = { initialEvents: 32_768, initialBuffers: 512 };
 
 export interface PortOptions {
   sampleRate: number;
@@ -31,7 +39,7 @@ export interface PortOptions {
   maxFramesPerBlock: number;
   /** Output latency the latency clock adds to the master clock, 100 ns. */
   outputLatency?: RefTime;
-  /** Pool sizes of each pin's allocator. */
+  /** Pool sizes of each pin's allocator (render pins default to RENDER_PIN_POOL). */
   allocator?: AllocatorOptions;
   /** The master clock; by default a SampleClock the wave sink advances. */
   clock?: SampleClock;
@@ -107,6 +115,30 @@ function disconnect(node: MxfFilter): void {
   if (node.isConnected) node.disconnectOutput(node.outputNode);
 }
 
+/**
+ * How a render pin's event path has fared: what the musician sees as "events lost", and the pool
+ * counters behind it. A plain snapshot, made on the pin's own thread.
+ */
+export interface PinEventStats {
+  /**
+   * MIDI messages lost on this pin: records the unpacker dropped because the pool was full on the
+   * render thread, plus events a stage asked of an empty pool (allocator exhaustions: the asking
+   * stage drops its event). Never a silent drop: every loss is in here.
+   */
+  eventsLost: number;
+  /** The unpacker's share: records dropped, and IRPs that lost some. */
+  recordsDropped: number;
+  irpsCut: number;
+  /** The allocator's counters. */
+  eventExhaustions: number;
+  bufferExhaustions: number;
+  grows: number;
+  /** Pool size, events handed out now (queued or playing), and the high-water mark. */
+  poolEvents: number;
+  eventsInUse: number;
+  peakEventsInUse: number;
+}
+
 /** A render pin: one independent virtual synth. */
 export class RenderPin extends Pin {
   readonly unpacker: Unpacker;
@@ -139,14 +171,63 @@ export class RenderPin extends Pin {
     if (to === KSSTATE.RUN && from === KSSTATE.PAUSE) this.stream.sink?.syncToMaster(this.master.getTime(), true);
   }
 
-  /** Sends an IRP: a DirectMusic buffer's used bytes and its start time. */
+  /**
+   * Sends an IRP from the control side: a DirectMusic buffer's used bytes and its start time. The
+   * pool grows if the IRP needs it (this allocates): offline renders, tests, a pin fed in the
+   * calling thread between blocks.
+   */
   write(bytes: Uint8Array, startTime: RefTime, length = bytes.length): UnpackResult {
-    return this.unpacker.unpack(bytes, startTime, length);
+    return this.unpacker.unpack(bytes, startTime, length, POOL_GROWTH.GROW);
+  }
+
+  /**
+   * Sends an IRP on the render thread (RenderLoop): the start time is read from times[index]
+   * (no boxed double), and the pool never grows: records that do not fit are dropped and counted
+   * (UnpackResult.recordsDropped, eventStats().eventsLost). Allocates nothing but on bad input.
+   */
+  writeFromRenderThread(bytes: Uint8Array, times: Float64Array, index: number, length: number): UnpackResult {
+    return this.unpacker.unpackAt(bytes, times, index, length, POOL_GROWTH.FIXED);
+  }
+
+  /**
+   * Makes sure `events` events and `buffers` buffers are free for what comes next (a large song,
+   * a burst of SysEx). ALLOCATES when the pool grows: control side only, between blocks.
+   */
+  reservePool(events: number, buffers = 0): void {
+    this.allocator.reserve(events, buffers);
+  }
+
+  /** Messages lost so far (see PinEventStats.eventsLost). Does not allocate. */
+  get eventsLost(): number {
+    const a = this.allocator.stats;
+    return this.unpacker.stats.recordsDropped + a.eventExhaustions + a.bufferExhaustions;
+  }
+
+  /** The counters of the event path, as a snapshot (control side: allocates the object). */
+  eventStats(): PinEventStats {
+    const a = this.allocator.stats;
+    const u = this.unpacker.stats;
+    return {
+      eventsLost: this.eventsLost,
+      recordsDropped: u.recordsDropped,
+      irpsCut: u.irpsCut,
+      eventExhaustions: a.eventExhaustions,
+      bufferExhaustions: a.bufferExhaustions,
+      grows: a.grows,
+      poolEvents: this.allocator.capacity,
+      eventsInUse: a.eventsInUse,
+      peakEventsInUse: a.peakEventsInUse,
+    };
   }
 
   /** Service routine: release every event due at `now`. */
   service(now: RefTime): void {
     this.sequencer.service(now);
+  }
+
+  /** The service routine with the time in times[index] (the port's per-block path; no boxed double). */
+  serviceAt(times: Float64Array, index: number): void {
+    this.sequencer.serviceAt(times, index);
   }
 
   close(): void {
@@ -218,6 +299,8 @@ export class PortDMus {
   /** Snapshot arrays so the per-block service loop does not allocate (rebuilt on pin changes). */
   private renderList: RenderPin[] = [];
   private captureList: CapturePin[] = [];
+  /** notify()'s time, read by the render pins' service routines from memory (no boxed double). */
+  private readonly serviceTime = new Float64Array(1);
 
   constructor(miniport: IMiniportDMus, options: PortOptions) {
     if (!(options.sampleRate > 0)) throw new RangeError(`sample rate ${options.sampleRate} must be positive`);
@@ -230,10 +313,13 @@ export class PortDMus {
     this.latencyClock = new LatencyClock(this.clock, options.outputLatency ?? 0);
   }
 
-  /** Creates a render pin (a new virtual synth) through IMiniportDMus::NewStream. */
-  createRenderPin(name = `Synth ${this.nextPinId}`): RenderPin {
+  /**
+   * Creates a render pin (a new virtual synth) through IMiniportDMus::NewStream. Its pool is
+   * `options.pool`, else the port's allocator options, else RENDER_PIN_POOL.
+   */
+  createRenderPin(name = `Synth ${this.nextPinId}`, options: { pool?: AllocatorOptions } = {}): RenderPin {
     const id = this.nextPinId++;
-    const allocator = new Allocator(this.allocatorOptions);
+    const allocator = new Allocator(options.pool ?? this.allocatorOptions ?? RENDER_PIN_POOL);
     const stream = this.miniport.newStream({
       pinId: id,
       streamType: DMUS_STREAM_TYPE.MIDI_RENDER,
@@ -290,8 +376,9 @@ export class PortDMus {
   notify(now: RefTime = this.clock.getTime()): void {
     const c = this.captureList;
     for (let i = 0; i < c.length; i++) c[i].service();
+    this.serviceTime[0] = now;
     const r = this.renderList;
-    for (let i = 0; i < r.length; i++) r[i].service(now);
+    for (let i = 0; i < r.length; i++) r[i].serviceAt(this.serviceTime, 0);
     const g = this.serviceGroup;
     for (let i = 0; i < g.length; i++) g[i](now);
   }

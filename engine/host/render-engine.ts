@@ -13,7 +13,7 @@ import { DmusError } from '../dmus/errors.js';
 import { ChannelMute } from '../dmus/filters/channel-mute.js';
 import type { SynthNode, SynthStats } from '../dmus/miniport.js';
 import { KSSTATE, type KsState } from '../dmus/mxf.js';
-import { PortDMus, type RenderPin } from '../dmus/port.js';
+import { type PinEventStats, PortDMus, type RenderPin } from '../dmus/port.js';
 import type { RefTime } from '../dmus/units.js';
 import { type AudioOutput, createAudioOutput, type OutputChoice } from '../sink/audio-output.js';
 import type { AudioDeviceList } from '../sink/portaudio-output.js';
@@ -35,6 +35,8 @@ export interface PinMeters {
   peakLeft: number;
   peakRight: number;
   stats: SynthStats;
+  /** The pin's event path: events lost, pool counters (RenderPin.eventStats). */
+  events: PinEventStats;
 }
 
 export interface IrpResult {
@@ -245,7 +247,7 @@ export class RenderEngine implements RenderEngineApi {
       const id = this.sink.pinIds[i];
       const base = (i + 1) * METER_STRIDE;
       const node = this.node(id);
-      out.push({ id, peakLeft: m[base + METER.HELD_L], peakRight: m[base + METER.HELD_R], stats: node.getRunningStats() });
+      out.push({ id, peakLeft: m[base + METER.HELD_L], peakRight: m[base + METER.HELD_R], stats: node.getRunningStats(), events: this.pin(id).eventStats() });
     }
     return out;
   }

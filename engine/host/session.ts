@@ -12,6 +12,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { decodeLocale, type DlsCollection, encodeLocale, midiBank } from '../dls/collection.js';
+import { type SynthCapabilities, synthCapabilities } from '../dls/conditions.js';
 import { DownloadIdAllocator, packInstrumentDownload, packWaveDownload } from '../dls/download.js';
 import { builtInBankPath, systemGmDlsPath } from '../dls/system-bank.js';
 import { DirectMusicBuffer } from '../dmus/dmus-buffer.js';
@@ -411,6 +412,7 @@ export class Session {
           voices: m.stats.voices,
           cpuPercent: m.stats.totalCpu / 100,
           lostNotes: m.stats.lostNotes,
+          eventsLost: m.events.eventsLost,
           peakLeft: m.peakLeft,
           peakRight: m.peakRight,
           activity,
@@ -751,7 +753,19 @@ export class Session {
     return [...out];
   }
 
-  private downloadIndex(rec: PinRecord, c: OpenCollection, index: number, as?: { bank: number; program: number; drum: boolean }): void {
+  /** What the pin answers to DLSID queries: cdl conditions are evaluated against the synth that plays (reference §6.10). */
+  private pinCapabilities(rec: PinRecord): SynthCapabilities {
+    const node = this.engine.node(rec.id);
+    return synthCapabilities(node.getCaps(), node.getWaveFormat().samplesPerSec);
+  }
+
+  private downloadIndex(
+    rec: PinRecord,
+    c: OpenCollection,
+    index: number,
+    as?: { bank: number; program: number; drum: boolean },
+    capabilities: SynthCapabilities = this.pinCapabilities(rec),
+  ): void {
     const ins = c.collection.instruments[index];
     const src = decodeLocale(ins.locale);
     const source = { bank: midiBank(ins.locale), program: src.program, drum: src.drum, name: '' };
@@ -773,7 +787,7 @@ export class Session {
     }
     const dlId = this.ids.getDLId();
     const locale = as ? encodeLocale({ msb: as.bank >> 7, lsb: as.bank & 127, program: as.program, drum: as.drum }) : undefined;
-    const buffer = packInstrumentDownload(c.collection, ins, dlId, waveDlIds, { patch: locale });
+    const buffer = packInstrumentDownload(c.collection, ins, dlId, waveDlIds, { patch: locale, capabilities });
     let handle: number;
     try {
       handle = this.engine.node(rec.id).download(buffer).downloadHandle;
@@ -834,8 +848,9 @@ export class Session {
     const rec = this.pinRecord(p.pinId);
     const c = this.collections.get(p.collectionId);
     const list = c.collection.instruments;
+    const caps = this.pinCapabilities(rec);
     for (let index = 0; index < list.length; index++) {
-      if (p.programs === null || p.programs.has(list[index].locale.ulInstrument & 0x7f)) this.downloadIndex(rec, c, index);
+      if (p.programs === null || p.programs.has(list[index].locale.ulInstrument & 0x7f)) this.downloadIndex(rec, c, index, undefined, caps);
     }
     this.changed();
     return this.pinInfo(p.pinId);
@@ -843,7 +858,8 @@ export class Session {
 
   private downloadAll(pinId: number, c: OpenCollection): void {
     const rec = this.pinRecord(pinId);
-    for (let index = 0; index < c.collection.instruments.length; index++) this.downloadIndex(rec, c, index);
+    const caps = this.pinCapabilities(rec);
+    for (let index = 0; index < c.collection.instruments.length; index++) this.downloadIndex(rec, c, index, undefined, caps);
   }
 
   unload(p: { pinId: number; downloadId: number }): PinInfo {

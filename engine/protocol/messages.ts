@@ -197,6 +197,11 @@ export const PinStats = z.object({
   voices: z.number(),
   cpuPercent: z.number(),
   lostNotes: z.number(),
+  /**
+   * MIDI messages this pin lost on their way to the synth (its event pool was full on the render
+   * thread, which never grows it), since the pin was created. Never a silent drop: 0 is good news.
+   */
+  eventsLost: z.number().int(),
   peakLeft: z.number(),
   peakRight: z.number(),
   /** Activity per channel (groups × 16 flags) since the last statistics message. */

@@ -12,7 +12,10 @@
  *
  * The backend (AudioOutput) lives in the worker too and calls RenderLoop.pull when it needs a block.
  * Everything else (creating pins, downloads, opening the device) is done in the worker by messages
- * between blocks: allocating is fine there, just not inside pull().
+ * between blocks: allocating is fine there, just not inside pull(). That includes the event pool:
+ * an IRP taken here is unpacked with RenderPin.writeFromRenderThread, which never grows the pin's
+ * allocator; records that do not fit are dropped, counted, and published as events lost
+ * (TELEMETRY.EVENTS_LOST, PIN_FIELD.EVENTS_LOST; the session's Stats show them per pin).
  *
  * Record format in the command ring: a 16-byte head (uint32 command, uint32 pin id, float64
  * value: the IRP's start time, a gain, 0/1 for mute, a KS state), then for IRPs the buffer bytes.
@@ -105,8 +108,8 @@ export interface RenderLoopOptions {
 /**
  * Render side: the pull callback a backend drives. Per block: take commands and IRPs from the ring
  * (bounded), render the mix (WaveSink: service, render, mix, meters, clock), publish telemetry.
- * Allocates nothing in pull() (the unpacker may grow its pool on an unusually large IRP: that is
- * the one documented exception of the event path).
+ * Allocates nothing in pull(): an IRP larger than the free pool is cut, never a reason to grow it
+ * here (the pool is sized up front and grown by the control side, RenderPin.reservePool).
  */
 export class RenderLoop {
   readonly port: PortDMus;
@@ -118,6 +121,8 @@ export class RenderLoop {
   output: AudioOutput | undefined;
   commandsTaken = 0;
   commandErrors = 0;
+  /** Records of IRPs taken here that did not fit their pin's pool (dropped and counted). */
+  recordsDropped = 0;
   renderMaxUs = 0;
   /** Pass this to AudioOutput.open({ pull }). */
   readonly pull: PullCallback;
@@ -127,6 +132,11 @@ export class RenderLoop {
   private publishedMs = 0;
   private readonly head = new Uint8Array(CMD_HEAD_BYTES);
   private readonly headView = new DataView(this.head.buffer);
+  /**
+   * The head's float64 value (an IRP's start time) as a typed-array slot for writeFromRenderThread.
+   * The head is written little-endian, the byte order of every platform the engine runs on.
+   */
+  private readonly headValue = new Float64Array(this.head.buffer, 8, 1);
   private readonly body: Uint8Array;
 
   constructor(options: RenderLoopOptions) {
@@ -181,8 +191,9 @@ export class RenderLoop {
             this.commandErrors++;
             break;
           }
-          const res = (pin as RenderPin).write(this.body, value, len);
+          const res = (pin as RenderPin).writeFromRenderThread(this.body, this.headValue, 0, len);
           if (res.error !== null) this.commandErrors++;
+          this.recordsDropped += res.recordsDropped;
           break;
         }
         case RENDER_CMD.SET_GAIN:
@@ -232,13 +243,19 @@ export class RenderLoop {
     f[TELEMETRY.MASTER_PEAK_R] = m[METER.PEAK_R];
     f[TELEMETRY.MASTER_HELD_L] = m[METER.HELD_L];
     f[TELEMETRY.MASTER_HELD_R] = m[METER.HELD_R];
+    const pins = port.renderPins;
+    let lost = 0;
+    for (let i = 0; i < pins.length; i++) lost += pins[i].eventsLost;
+    f[TELEMETRY.EVENTS_LOST] = lost;
     const ids = sink.pinIds;
     const n = Math.min(ids.length, tel.maxPins);
     f[TELEMETRY.PIN_COUNT] = n;
     for (let i = 0; i < n; i++) {
       const o = TELEMETRY.PIN_BASE + i * PIN_STRIDE;
       const s = METER_STRIDE * (i + 1);
+      const pin = port.getPin(ids[i]);
       f[o + PIN_FIELD.ID] = ids[i];
+      f[o + PIN_FIELD.EVENTS_LOST] = pin !== undefined && 'eventsLost' in pin ? pin.eventsLost : 0;
       f[o + PIN_FIELD.PEAK_L] = m[s + METER.PEAK_L];
       f[o + PIN_FIELD.PEAK_R] = m[s + METER.PEAK_R];
       f[o + PIN_FIELD.HELD_L] = m[s + METER.HELD_L];

@@ -42,12 +42,17 @@ export const TELEMETRY = {
   PIN_COUNT: 19,
   /** Bytes queued in the command ring when the block started (backlog). */
   RING_USED: 20,
+  /**
+   * MIDI messages lost on the render side, all pins (RenderPin.eventsLost: records dropped because
+   * a pin's pool was full on the render thread, plus allocator exhaustions). Never reset.
+   */
+  EVENTS_LOST: 21,
   PIN_BASE: 24,
 } as const;
 
-/** Per pin: id, peak L, peak R, held L, held R. */
-export const PIN_STRIDE = 5;
-export const PIN_FIELD = { ID: 0, PEAK_L: 1, PEAK_R: 2, HELD_L: 3, HELD_R: 4 } as const;
+/** Per pin: id, peak L, peak R, held L, held R, events lost (RenderPin.eventsLost). */
+export const PIN_STRIDE = 6;
+export const PIN_FIELD = { ID: 0, PEAK_L: 1, PEAK_R: 2, HELD_L: 3, HELD_R: 4, EVENTS_LOST: 5 } as const;
 
 const SEQ_BYTES = 8;
 

@@ -196,18 +196,18 @@ export class SynthCore {
    */
   private insert(e: KernelEvent): void {
     if (this.qTail === this.qEvt.length) {
-      if (this.qHead > 0) {
-        this.qEvt.copyWithin(0, this.qHead, this.qTail);
-        this.qTime.copyWithin(0, this.qHead, this.qTail);
-        this.qSample.copyWithin(0, this.qHead, this.qTail);
-        this.qTail -= this.qHead;
-        this.qHead = 0;
-      } else {
+      if (this.qHead === 0) {
         const first = this.qEvt[this.qHead++];
         this.stats.droppedEvents++;
         this.processEvent(first);
         this.allocator.putMessage(first);
       }
+      // Then make room at the end (without it, the new event went past the array's end).
+      this.qEvt.copyWithin(0, this.qHead, this.qTail);
+      this.qTime.copyWithin(0, this.qHead, this.qTail);
+      this.qSample.copyWithin(0, this.qHead, this.qTail);
+      this.qTail -= this.qHead;
+      this.qHead = 0;
     }
     const f = this.allocator.fields;
     const tq = this.qTime;

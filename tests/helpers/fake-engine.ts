@@ -429,7 +429,7 @@ export function createFakeEngine(options: FakeEngineOptions = {}): FakeEngine {
             else if (g === 0) activity[ch] = 1;
           }
           const peak = p.muted ? 0 : Math.min(1, notes.size * 0.3);
-          return { id: p.id, voices, cpuPercent: voices * 0.4, lostNotes: 0, peakLeft: peak, peakRight: peak * 0.9, activity };
+          return { id: p.id, voices, cpuPercent: voices * 0.4, lostNotes: 0, eventsLost: 0, peakLeft: peak, peakRight: peak * 0.9, activity };
         }),
       };
       if (state.transport.playing) state.transport.position += 1e7 / 30;

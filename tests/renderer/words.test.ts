@@ -46,7 +46,7 @@ describe('formats', () => {
 });
 
 describe('telemetry', () => {
-  const stats = (voices: number) => ({ masterTime: 0, latencyTime: 0, samplePosition: 0, underruns: 0, lastUnderrunAtMs: 0, lastUnderrunLateMs: 0, lastOnsetAtMs: 0, transportPosition: 0, pins: [{ id: 1, voices, cpuPercent: voices / 2, lostNotes: 0, peakLeft: 0, peakRight: 0, activity: [] }] });
+  const stats = (voices: number) => ({ masterTime: 0, latencyTime: 0, samplePosition: 0, underruns: 0, lastUnderrunAtMs: 0, lastUnderrunLateMs: 0, lastOnsetAtMs: 0, transportPosition: 0, pins: [{ id: 1, voices, cpuPercent: voices / 2, lostNotes: 0, eventsLost: 0, peakLeft: 0, peakRight: 0, activity: [] }] });
   it('keeps one minute of voices and CPU at 10 samples a second, oldest first', () => {
     const t = createTelemetry();
     for (let i = 0; i < HISTORY_LENGTH + 5; i++) t.pushStats(stats(i), i * 100);

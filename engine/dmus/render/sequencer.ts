@@ -70,6 +70,8 @@ export class Sequencer extends MxfFilter {
   private seq: Float64Array;
   private row: Uint8Array;
   private nextSeq = 0;
+  /** service()'s time, handed to serviceAt() in memory. */
+  private readonly now = new Float64Array(1);
 
   constructor(allocator: Allocator, schedulePreFetch: RefTime = 0) {
     super(allocator);
@@ -113,12 +115,22 @@ export class Sequencer extends MxfFilter {
   /**
    * The service routine: releases, in order, every event due at master time `now`
    * (presTime − SchedulePreFetch <= now). Only in RUN: the presentation time stands still in
-   * PAUSE and STOP. Returns the number released. Never allocates.
+   * PAUSE and STOP. Returns the number released. Never allocates (but see serviceAt).
    */
   service(now: RefTime): number {
+    this.now[0] = now;
+    return this.serviceAt(this.now, 0);
+  }
+
+  /**
+   * service() with the master time in times[index]: the port's per-block entry. A double handed
+   * to a call V8 does not inline travels as a freshly boxed heap number (16 bytes a call), and a
+   * master time past 2^31 × 100 ns (214 s) is always a double; read from memory, it is not.
+   */
+  serviceAt(times: Float64Array, index: number): number {
     if (this.state !== KSSTATE.RUN) return 0;
     const f = this.allocator.fields;
-    const horizon = this.schedulePreFetch === DONT_HOLD_FOR_SEQUENCING ? Number.POSITIVE_INFINITY : now + this.schedulePreFetch;
+    const horizon = this.schedulePreFetch === DONT_HOLD_FOR_SEQUENCING ? Number.POSITIVE_INFINITY : times[index] + this.schedulePreFetch;
     let n = 0;
     while (this.size > 0 && f.ullPresTime100ns[this.heap[0]] <= horizon) {
       const e = this.pop();

@@ -1,4 +1,8 @@
-/** A pin's live statistics (voices, CPU, notes lost), written into text nodes by the frame loop. */
+/**
+ * A pin's live statistics (voices, CPU, notes lost, events lost), written into text nodes by the
+ * frame loop. Notes lost: the synth stole or refused a voice. Events lost: MIDI messages that never
+ * reached the synth because the pin's event pool was full on the render thread.
+ */
 import { useRef } from 'react';
 import { useTelemetryFrame } from './use-frame.js';
 
@@ -6,6 +10,7 @@ export function PinStats(props: { pinId: number; voiceLimit: number }) {
   const voices = useRef<HTMLSpanElement>(null);
   const cpu = useRef<HTMLSpanElement>(null);
   const lost = useRef<HTMLSpanElement>(null);
+  const eventsLost = useRef<HTMLSpanElement>(null);
   useTelemetryFrame((t) => {
     const pin = t.stats?.pins.find((p) => p.id === props.pinId);
     if (voices.current) voices.current.textContent = pin ? String(Math.round(pin.voices)) : '–';
@@ -13,6 +18,10 @@ export function PinStats(props: { pinId: number; voiceLimit: number }) {
     if (lost.current) {
       lost.current.textContent = pin ? String(pin.lostNotes) : '–';
       lost.current.classList.toggle('warn', !!pin && pin.lostNotes > 0);
+    }
+    if (eventsLost.current) {
+      eventsLost.current.textContent = pin ? String(pin.eventsLost) : '–';
+      eventsLost.current.classList.toggle('warn', !!pin && pin.eventsLost > 0);
     }
   });
   return (
@@ -36,6 +45,14 @@ export function PinStats(props: { pinId: number; voiceLimit: number }) {
         <dt>Notes lost</dt>
         <dd>
           <span ref={lost}>–</span>
+        </dd>
+      </div>
+      <div>
+        <dt>Events lost</dt>
+        <dd>
+          <span ref={eventsLost} data-testid={`events-lost-${props.pinId}`}>
+            –
+          </span>
         </dd>
       </div>
     </dl>
