@@ -19,8 +19,9 @@ export function capabilitiesFrom(table: Readonly<Record<string, number>>): Synth
 }
 
 /**
- * This project's software synth: DLS1 and DLS2, no GM/GS/XG in hardware (as Wine's test expects
- * of the Microsoft software synth), 48 kHz, sample memory bounded by 2 GiB - 1.
+ * This project's software synth when no pin is at hand (packing a file without a port): DLS1 and
+ * DLS2, no GM/GS/XG in hardware (as Wine's test expects of the Microsoft software synth), 48 kHz,
+ * sample memory bounded by 2 GiB - 1. A download to a pin uses synthCapabilities of that pin.
  */
 export const DMUS_SYNTH_CAPABILITIES: SynthCapabilities = capabilitiesFrom({
   [DLSID.GMInHardware]: 0,
@@ -33,6 +34,30 @@ export const DMUS_SYNTH_CAPABILITIES: SynthCapabilities = capabilitiesFrom({
   [DLSID.ManufacturersID]: 0,
   [DLSID.ProductID]: 0,
 });
+
+/** SYNTH_PC_* bits the DLSID queries answer from (reference §4.4; the XP-era values, §9.1 item 7). */
+const PC = { DLS: 0x1, GMINHARDWARE: 0x10, GSINHARDWARE: 0x20, XGINHARDWARE: 0x40, DLS2: 0x200 } as const;
+
+/**
+ * The capabilities of a real pin, from what it reports: SYNTHCAPS (KSPROPERTY_SYNTH_CAPS: the
+ * SYNTH_PC_* flags and MemorySize) and the rate it renders at (KSPROPERTY_SYNTH_DLS_WAVEFORMAT).
+ * These are the answers dmusic.dll gets when it asks the port through IKsControl (reference
+ * §6.10), so conditions are evaluated against the synth that will play the download.
+ */
+export function synthCapabilities(caps: { flags: number; memorySize: number }, sampleRate: number): SynthCapabilities {
+  const has = (bit: number) => ((caps.flags & bit) !== 0 ? 1 : 0);
+  return capabilitiesFrom({
+    [DLSID.GMInHardware]: has(PC.GMINHARDWARE),
+    [DLSID.GSInHardware]: has(PC.GSINHARDWARE),
+    [DLSID.XGInHardware]: has(PC.XGINHARDWARE),
+    [DLSID.SupportsDLS1]: has(PC.DLS),
+    [DLSID.SupportsDLS2]: has(PC.DLS2),
+    [DLSID.SampleMemorySize]: caps.memorySize,
+    [DLSID.SamplePlaybackRate]: sampleRate,
+    [DLSID.ManufacturersID]: 0,
+    [DLSID.ProductID]: 0,
+  });
+}
 
 /** Reads a 16-byte DLSID (GUID layout) at `at`. */
 export function readDlsId(bytes: Uint8Array, at: number): DlsId {
