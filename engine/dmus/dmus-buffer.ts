@@ -70,9 +70,35 @@ export const RECORD = {
  * A structured record must start with a status byte whose message length (PackStructured's
  * table) is at most cbEvent; an unstructured record (SysEx or raw bytes) may hold anything but
  * must not be empty.
+ *
+ * `padStart` is where the data of the record before `off` ended (its padding is [padStart, off)).
+ * Readers step by DMUS_EVENT_SIZE, so `off` is always 8-aligned; a writer that padded less (the
+ * SDK pages' "multiple of 4", reference §2.1, or no padding at all) put the next record inside that
+ * padding, and at `off` a reader finds the middle of a header. So when the record at `off` is not
+ * valid but a well-formed record starts in the padding (at padStart, or at padStart rounded up to
+ * 4), the answer is MISALIGNED, and misalignedRecord() says where it starts.
  */
-export function checkRecord(b: Uint8Array, length: number, off: number): number {
-  if ((off & 7) !== 0) return RECORD.MISALIGNED;
+export function checkRecord(b: Uint8Array, length: number, off: number, padStart = off): number {
+  const code = checkAt(b, length, off);
+  if (code === RECORD.OK || misalignedRecord(b, length, off, padStart) < 0) return code;
+  return RECORD.MISALIGNED;
+}
+
+/** Where a well-formed record starts in the padding [padStart, off) before `off`, or -1. */
+export function misalignedRecord(b: Uint8Array, length: number, off: number, padStart: number): number {
+  if (padStart < off && wellFormedAt(b, length, padStart)) return padStart;
+  const p4 = (padStart + 3) & ~3;
+  if (p4 > padStart && p4 < off && wellFormedAt(b, length, p4)) return p4;
+  return -1;
+}
+
+/** A record whose own bytes are valid (its padding may be missing: a writer that pads short). */
+function wellFormedAt(b: Uint8Array, length: number, p: number): boolean {
+  const code = checkAt(b, length, p);
+  return code === RECORD.OK || code === RECORD.NOT_PADDED;
+}
+
+function checkAt(b: Uint8Array, length: number, off: number): number {
   if (off + DMUS_EVENTHEADER_SIZE > length) return RECORD.TRUNCATED_HEADER;
   const cb = readU32(b, off);
   if (cb > length - off - DMUS_EVENTHEADER_SIZE) return RECORD.DATA_PAST_END;
@@ -89,13 +115,24 @@ export function checkRecord(b: Uint8Array, length: number, off: number): number 
   return RECORD.OK;
 }
 
-/** The error for a RECORD code (allocates: only on the error path). */
-export function recordError(b: Uint8Array, length: number, off: number, code: number): DmusError {
+/** Where the data of the record at `off` ends: the next record's padStart. */
+export function recordDataEnd(b: Uint8Array, off: number): number {
+  return off + DMUS_EVENTHEADER_SIZE + readU32(b, off);
+}
+
+/** The error for a RECORD code (allocates: only on the error path). `padStart` as for checkRecord. */
+export function recordError(b: Uint8Array, length: number, off: number, code: number, padStart = off): DmusError {
+  if (code === RECORD.MISALIGNED) {
+    const p = misalignedRecord(b, length, off, padStart);
+    return new DmusError(
+      'INVALID_EVENT',
+      `record is not aligned to 8 bytes: it starts ${off - p} bytes early, in the padding of the record before it (each record is padded to DMUS_EVENT_SIZE, a multiple of 8)`,
+      `byte offset ${p} of the DirectMusic buffer`,
+    );
+  }
   const where = `byte offset ${off} of the DirectMusic buffer`;
   const cb = off + 4 <= length ? readU32(b, off) : 0;
   switch (code) {
-    case RECORD.MISALIGNED:
-      return new DmusError('INVALID_EVENT', 'record is not aligned to 8 bytes', where);
     case RECORD.TRUNCATED_HEADER:
       return new DmusError('INVALID_EVENT', `truncated record: ${length - off} bytes left, a DMUS_EVENTHEADER needs 20`, where);
     case RECORD.DATA_PAST_END:
@@ -138,9 +175,11 @@ export function readDirectMusicBuffer(
 ): { events: BufferEvent[]; error?: DmusError } {
   const events: BufferEvent[] = [];
   let off = 0;
+  let padStart = 0;
   while (off < length) {
-    const code = checkRecord(bytes, length, off);
-    if (code !== RECORD.OK) return { events, error: recordError(bytes, length, off, code) };
+    const code = checkRecord(bytes, length, off, padStart);
+    if (code !== RECORD.OK) return { events, error: recordError(bytes, length, off, code, padStart) };
+    padStart = recordDataEnd(bytes, off);
     const cb = readU32(bytes, off);
     const rtDelta = readI64(bytes, off + 8);
     events.push({
@@ -271,9 +310,10 @@ export class DirectMusicBuffer {
   /** SetUsedBytes, for a caller that filled the raw bytes directly. Validates the records. */
   setUsedBytes(n: number): void {
     if (n < 0 || n > this.bytes.length) throw new DmusError('E_INVALIDARG', `used bytes ${n} outside 0..${this.bytes.length}`);
-    for (let off = 0; off < n; ) {
-      const code = checkRecord(this.bytes, n, off);
-      if (code !== RECORD.OK) throw recordError(this.bytes, n, off, code);
+    for (let off = 0, padStart = 0; off < n; ) {
+      const code = checkRecord(this.bytes, n, off, padStart);
+      if (code !== RECORD.OK) throw recordError(this.bytes, n, off, code, padStart);
+      padStart = recordDataEnd(this.bytes, off);
       off += dmusEventSize(readU32(this.bytes, off));
     }
     this.used = n;

@@ -12,7 +12,7 @@
  *   answers between blocks, so a request waits at most about one block.
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { checkRecord, dmusEventSize, RECORD, readU32, recordError } from '../dmus/dmus-buffer.js';
+import { checkRecord, dmusEventSize, RECORD, readU32, recordDataEnd, recordError } from '../dmus/dmus-buffer.js';
 import { DmusError, KsStatusError } from '../dmus/errors.js';
 import type { SynthNode } from '../dmus/miniport.js';
 import type { KsState } from '../dmus/mxf.js';
@@ -182,13 +182,15 @@ export class RenderWorkerClient implements RenderEngineApi {
     let records = 0;
     let events = 0;
     let error: DmusError | null = null;
+    let padStart = 0;
     while (off < bytes.length) {
-      const code = checkRecord(bytes, bytes.length, off);
+      const code = checkRecord(bytes, bytes.length, off, padStart);
       if (code !== RECORD.OK) {
-        error = recordError(bytes, bytes.length, off, code);
+        error = recordError(bytes, bytes.length, off, code, padStart);
         break;
       }
       const cb = readU32(bytes, off);
+      padStart = recordDataEnd(bytes, off);
       records++;
       events += cb <= 8 ? 1 : Math.ceil(cb / 256);
       off += dmusEventSize(cb);

@@ -126,18 +126,20 @@ export class Unpacker extends MxfFilter {
     let full = false;
     let needEvents = 0;
     let needBuffers = 0;
+    let padStart = 0;
     while (end < length) {
-      let code = checkRecord(bytes, length, end);
+      let code = checkRecord(bytes, length, end, padStart);
       if (code === RECORD.OK && readU32(bytes, end + 4) > MAX_CHANNEL_GROUP) code = -1;
       if (code !== RECORD.OK) {
         r.error =
           code === -1
             ? new DmusError('INVALID_EVENT', `channel group ${readU32(bytes, end + 4)} is larger than ${MAX_CHANNEL_GROUP}`, `byte offset ${end} of the DirectMusic buffer`)
-            : recordError(bytes, length, end, code);
+            : recordError(bytes, length, end, code, padStart);
         this.stats.rejectedIrps++;
         break;
       }
       const cb = readU32(bytes, end);
+      padStart = end + DMUS_EVENTHEADER_SIZE + cb;
       const chunks = cb <= INLINE_DATA_BYTES ? 1 : Math.ceil(cb / bufferSize);
       // Every chunk takes a buffer but a last one short enough to sit inline (setData).
       const buffers = cb <= INLINE_DATA_BYTES ? 0 : cb - (chunks - 1) * bufferSize <= INLINE_DATA_BYTES ? chunks - 1 : chunks;

@@ -1,14 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Allocator } from '../../../engine/dmus/allocator.js';
 import {
+  checkRecord,
   DirectMusicBuffer,
   DMUS_EVENT_STRUCTURED,
   dmusEventSize,
+  RECORD,
   readDirectMusicBuffer,
+  recordDataEnd,
   writeI64,
   writeU32,
 } from '../../../engine/dmus/dmus-buffer.js';
 import { DmusError } from '../../../engine/dmus/errors.js';
+import { KSSTATE } from '../../../engine/dmus/mxf.js';
+import { Unpacker } from '../../../engine/dmus/render/unpacker.js';
+import { RecordingSink } from '../../helpers/mxf-recorder.js';
 
 /** Builds a record by hand, byte for byte from reference §2.1, independent of the packer. */
 function record(cb: number, group: number, rtDelta: number, flags: number, data: number[], pad = true): number[] {
@@ -102,6 +109,55 @@ describe('DirectMusic buffers (DMUS_EVENTHEADER records)', () => {
       expect(error!.message).toContain(`byte offset ${offset}`);
     });
   }
+
+  // A misaligned record in the MIDDLE: the writer padded the record before it short (not at all,
+  // or to 4 bytes as the SDK pages say, reference §2.1), so the next record starts inside that
+  // padding and the reader, stepping by DMUS_EVENT_SIZE, lands in the middle of its header.
+  const unpaddedNote = record(3, 1, 200, 1, [0x90, 61, 1], false); // 23 bytes, not 24
+  const sysex6 = [0xf0, 0x7e, 0x7f, 0x09, 0x01, 0xf7];
+  const sysexPaddedTo4 = [...record(6, 1, 150, 0, sysex6, false), 0, 0]; // 28 bytes, not 32
+  const after = record(3, 1, 300, 1, [0x80, 61, 0]);
+  const middle: Array<[string, number[], number[], number, number]> = [
+    ['an unpadded record', [...good, ...unpaddedNote, ...after, ...after], [0x90, 61, 1], 200, 48 + 23],
+    ['a record padded to 4 bytes, not 8', [...good, ...sysexPaddedTo4, ...after], sysex6, 150, 48 + 28],
+  ];
+  for (const [name, bytes, thirdData, thirdDelta, offset] of middle) {
+    it(`rejects the misaligned record after ${name} in the middle of a buffer, keeping every record before it`, () => {
+      const raw = Uint8Array.from(bytes);
+      const { events, error } = readDirectMusicBuffer(raw, 0);
+      // The short-padded record itself is whole: it is kept with the two before it.
+      expect(events.map((e) => e.offset)).toEqual([0, 24, 48]);
+      expect([...events[2].data]).toEqual(thirdData);
+      expect(error).toBeInstanceOf(DmusError);
+      expect(error!.message).toMatch(/not aligned to 8 bytes/);
+      expect(error!.message).toContain(`byte offset ${offset}`);
+      const next = 48 + dmusEventSize(thirdData.length); // where a reader looks for the next record
+      expect(checkRecord(raw, raw.length, next, recordDataEnd(raw, 48))).toBe(RECORD.MISALIGNED);
+      // The buffer object refuses it the same way; the unpacker delivers what is before it.
+      const buf = new DirectMusicBuffer(256);
+      buf.bytes.set(raw);
+      expect(() => buf.setUsedBytes(raw.length)).toThrow(/not aligned to 8 bytes.*byte offset \d+/);
+      const allocator = new Allocator({ initialEvents: 16 });
+      const unpacker = new Unpacker(allocator);
+      const sink = new RecordingSink(allocator);
+      unpacker.connectOutput(sink);
+      unpacker.setState(KSSTATE.RUN);
+      const r = unpacker.unpack(raw, 1000);
+      expect(r.records).toBe(3);
+      expect(r.bytesConsumed).toBe(next);
+      expect(r.error?.message).toContain(`byte offset ${offset}`);
+      expect(sink.events.map((e) => e.time)).toEqual([1000, 1100, 1000 + thirdDelta]);
+      expect(allocator.stats.eventsInUse).toBe(0);
+    });
+  }
+
+  it('does not call zero padding a misaligned record: a bad record after well-padded ones keeps its own error', () => {
+    const raw = Uint8Array.from([...good, ...record(3, 1, 200, 1, [0x00, 61, 1])]);
+    expect(checkRecord(raw, raw.length, 48, recordDataEnd(raw, 24))).toBe(RECORD.ZERO_STATUS);
+    // A valid buffer checked record by record never meets MISALIGNED.
+    const ok = Uint8Array.from([...good, ...record(6, 1, 150, 0, sysex6), ...after]);
+    expect(readDirectMusicBuffer(ok, 0).error).toBeUndefined();
+  });
 
   it('property: any sequence of packed events reads back identically', () => {
     const ev = fc.oneof(
