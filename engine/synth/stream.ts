@@ -21,7 +21,7 @@ import type {
   SynthStats,
   WaveFormatEx,
 } from '../dmus/miniport.js';
-import { KSSTATE, type KsState, MxfFilter } from '../dmus/mxf.js';
+import { type IMXF, KSSTATE, type KsState, MxfFilter } from '../dmus/mxf.js';
 import type { RefTime, SampleFrames } from '../dmus/units.js';
 import {
   SYNTH_APPEND_FRAMES,
@@ -54,7 +54,14 @@ export interface SynthStreamOptions {
   chorus?: SendEffect | null;
 }
 
-class SynthMxf extends MxfFilter {
+/**
+ * The stream's IMXF: the sequencer's output. Events are queued in the synth core and played at
+ * their sample; a played event goes to this node's output, which is the allocator unless one is
+ * connected ("a render miniport plays or queues the events, then recycles them"). In STOP nothing
+ * is kept: events go straight back to the allocator (render streams hold data only until RUN and
+ * throw it back in STOP), and entering STOP throws back what was queued.
+ */
+export class SynthMxf extends MxfFilter {
   private readonly stream: SynthStream;
   constructor(allocator: Allocator, stream: SynthStream) {
     super(allocator);
@@ -65,7 +72,16 @@ class SynthMxf extends MxfFilter {
     this.stream.applyState(state);
   }
   putMessage(e: KernelEvent): void {
-    this.stream.core.enqueue(e);
+    if (this.state === KSSTATE.STOP) this.allocator.putMessage(e);
+    else this.stream.core.enqueue(e);
+  }
+  override connectOutput(sink: IMXF): void {
+    super.connectOutput(sink);
+    this.stream.core.played = this.outputNode;
+  }
+  override disconnectOutput(sink: IMXF): void {
+    super.disconnectOutput(sink);
+    this.stream.core.played = this.outputNode;
   }
 }
 

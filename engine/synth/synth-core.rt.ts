@@ -18,6 +18,7 @@
 import type { Allocator } from '../dmus/allocator.js';
 import type { SynthSinkClock } from '../dmus/clocks.js';
 import { DMUS_KEF, NULL_EVENT, type KernelEvent } from '../dmus/kernel-event.js';
+import type { IMXF } from '../dmus/mxf.js';
 import { ChannelStates, patchKey, RPN_NULL, resetAllControllers, resetChannel } from './channels.rt.js';
 import { F_RGN_OPTION_SELFNONEXCLUSIVE, SYNTH_GAIN } from './constants.js';
 import type { Instrument } from './download-model.js';
@@ -69,6 +70,8 @@ export class SynthCore {
   reverb: SendEffect | null = null;
   chorus: SendEffect | null = null;
   readonly stats: CoreStats = { voiceFrames: 0, frames: 0, renderMs: 0, timedFrames: 0, lostNotes: 0, stolenVoices: 0, droppedEvents: 0, peak: 0 };
+  /** Where played events go: the stream IMXF's output, the allocator unless one is connected. */
+  played: IMXF;
 
   // Active-voice list (dense), free slots, and the count of non-fading voices (the voice limit).
   private activeList: Int32Array;
@@ -116,6 +119,7 @@ export class SynthCore {
     this.sampleRate = opts.sampleRate;
     this.maxFrames = opts.maxFrames;
     this.allocator = opts.allocator;
+    this.played = opts.allocator;
     this.clock = opts.clock;
     this.instruments = opts.instruments;
     this.channels = new ChannelStates(opts.groups);
@@ -200,7 +204,7 @@ export class SynthCore {
         const first = this.qEvt[this.qHead++];
         this.stats.droppedEvents++;
         this.processEvent(first);
-        this.allocator.putMessage(first);
+        this.played.putMessage(first);
       }
       // Then make room at the end (without it, the new event went past the array's end).
       this.qEvt.copyWithin(0, this.qHead, this.qTail);
@@ -288,7 +292,7 @@ export class SynthCore {
         }
         const e = this.qEvt[this.qHead++];
         this.processEvent(e);
-        this.allocator.putMessage(e);
+        this.played.putMessage(e);
       }
       if (this.qHead === this.qTail) this.qHead = this.qTail = 0;
       // Voices split the span into SUB_BLOCK parameter updates themselves (static ones don't).

@@ -20,6 +20,12 @@ export interface MxfSubject {
   create(allocator: Allocator): { node: MxfFilter; flush?: (now: number) => void };
   /** The i-th input event (times increase with i). */
   input(allocator: Allocator, i: number): KernelEvent;
+  /**
+   * How the i-th input enters the node (default: node.putMessage(input(allocator, i))). The
+   * unpacker's real input is an IRP: its subject packs the event into a DirectMusic buffer and
+   * calls unpack().
+   */
+  feed?(node: MxfFilter, allocator: Allocator, i: number): void;
   /** For nodes whose output is not a stream of events (the packer): read what reached the output. */
   terminal?: {
     connect(node: MxfFilter, collect: (id: number) => void): void;
@@ -53,16 +59,21 @@ export function runMxfConformance(subject: MxfSubject): void {
       node.connectOutput(sink);
     }
     const outIds = () => (sink ? sink.events.map((e) => e.bytes[1]) : ids);
-    return { node, flush: flush ?? (() => {}), outIds, sink };
+    const put = (i: number) => feed(node, allocator, i);
+    return { node, flush: flush ?? (() => {}), outIds, sink, put };
+  };
+  const feed = (node: MxfFilter, allocator: Allocator, i: number) => {
+    if (subject.feed) subject.feed(node, allocator, i);
+    else node.putMessage(subject.input(allocator, i));
   };
 
   describe(`IMXF conformance: ${subject.name}`, () => {
     it('returns every event to the allocator and keeps order', () => {
       const allocator = new Allocator({ initialEvents: 16, initialBuffers: 8 });
       allocator.reserve(N * 2);
-      const { node, flush, outIds } = wire(allocator);
+      const { node, flush, outIds, put } = wire(allocator);
       node.setState(KSSTATE.RUN);
-      for (let i = 0; i < N; i++) node.putMessage(subject.input(allocator, i));
+      for (let i = 0; i < N; i++) put(i);
       flush(1e15);
       const expected = subject.expectedIds ? subject.expectedIds(N) : Array.from({ length: N }, (_, i) => i & 0x7f);
       expect(outIds()).toEqual(expected);
@@ -72,15 +83,15 @@ export function runMxfConformance(subject: MxfSubject): void {
 
     it('walks the KS states and leaves nothing behind in STOP', () => {
       const allocator = new Allocator({ initialEvents: 256 });
-      const { node, flush, outIds } = wire(allocator);
+      const { node, flush, outIds, put } = wire(allocator);
       // STOP: nothing reaches the output.
-      for (let i = 0; i < 5; i++) node.putMessage(subject.input(allocator, i));
+      for (let i = 0; i < 5; i++) put(i);
       flush(1e15);
       expect(outIds()).toEqual([]);
       for (const s of [KSSTATE.ACQUIRE, KSSTATE.PAUSE, KSSTATE.RUN, KSSTATE.PAUSE, KSSTATE.ACQUIRE]) {
         node.setState(s);
         expect(node.ksState).toBe(s);
-        node.putMessage(subject.input(allocator, 10 + s));
+        put(10 + s);
       }
       node.setState(KSSTATE.STOP);
       flush(1e15);
@@ -90,7 +101,7 @@ export function runMxfConformance(subject: MxfSubject): void {
       node.setState(KSSTATE.PAUSE);
       node.setState(KSSTATE.RUN);
       const before = outIds().length;
-      node.putMessage(subject.input(allocator, 50));
+      put(50);
       flush(1e15);
       expect(outIds().length).toBe(before + 1);
       expect(allocator.stats.eventsInUse).toBe(0);
@@ -104,7 +115,7 @@ export function runMxfConformance(subject: MxfSubject): void {
         const flush = created.flush ?? (() => {});
         node.setState(KSSTATE.RUN);
         expect(node.isConnected).toBe(false);
-        node.putMessage(subject.input(allocator, 1));
+        feed(node, allocator, 1);
         flush(1e15);
         expect(allocator.stats.eventsInUse).toBe(0);
         const a = new RecordingSink(allocator);
@@ -112,12 +123,12 @@ export function runMxfConformance(subject: MxfSubject): void {
         node.connectOutput(a);
         expect(() => node.connectOutput(b)).toThrow(MxfConnectionError);
         expect(() => node.disconnectOutput(b)).toThrow(MxfConnectionError);
-        node.putMessage(subject.input(allocator, 2));
+        feed(node, allocator, 2);
         flush(1e15);
         expect(a.count).toBe(1);
         node.disconnectOutput(a);
         expect(node.isConnected).toBe(false);
-        node.putMessage(subject.input(allocator, 3));
+        feed(node, allocator, 3);
         flush(1e15);
         expect(a.count).toBe(1);
         expect(b.count).toBe(0);

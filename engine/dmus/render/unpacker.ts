@@ -181,7 +181,8 @@ export class Unpacker extends MxfFilter {
         done += n;
         if (done < cb) f.usFlags[e] = DMUS_KEF.EVENT_INCOMPLETE;
         r.events++;
-        this.output.putMessage(e);
+        // forward: a stopped unpacker lets nothing through (its events go back to the allocator).
+        this.forward(e);
       } while (done < cb);
       r.records++;
       off += dmusEventSize(cb);

@@ -46,11 +46,11 @@ describe('render worker: a flood larger than the pin pool', () => {
     const pool = RENDER_PIN_POOL.initialEvents as number;
     const before = client.meters().find((m) => m.id === pinId)!.events;
     expect(before).toMatchObject({ eventsLost: 0, grows: 0, poolEvents: pool, eventsInUse: 0 });
-    // 40 IRPs of 1,000 controller events (CC 11, cheap for the synth), all due 1 s from now: they
-    // wait in the sequencer together, and the pool holds 32,768 of the 40,000.
+    // 40 IRPs of 1,000 controller events (CC 11, cheap for the synth), all due 4 s from now (room
+    // for a slow machine): they wait in the sequencer together, and the pool holds 32,768 of them.
     const irps = 40;
     const perIrp = 1000;
-    const due = session.engine.latencyTime() + 10_000_000;
+    const due = session.engine.latencyTime() + 40_000_000;
     for (let k = 0; k < irps; k++) {
       const buf = new DirectMusicBuffer(24 * perIrp);
       for (let i = 0; i < perIrp; i++) buf.packStructured(due + (k * perIrp + i) * 10, 1, 0x0b_b0 | ((i & 0x7f) << 16));
@@ -61,6 +61,7 @@ describe('render worker: a flood larger than the pin pool', () => {
       if (k % 8 === 7) await sleep(20);
     }
     await sleep(200);
+    expect(session.engine.masterTime()).toBeLessThan(due - 5_000_000);
     const queued = client.meters().find((m) => m.id === pinId)!.events;
     expect(queued.grows).toBe(0);
     expect(queued.poolEvents).toBe(pool);
@@ -71,7 +72,8 @@ describe('render worker: a flood larger than the pin pool', () => {
     const stats = Stats.parse(session.stats());
     expect(stats.pins.find((p) => p.id === pinId)?.eventsLost).toBe(irps * perIrp - pool);
     // Once due, the ones that fitted play and come back to the allocator.
-    await sleep(1300);
+    while (session.engine.masterTime() < due + 1_000_000) await sleep(100);
+    await sleep(100);
     const after = client.meters().find((m) => m.id === pinId)!.events;
     expect(after.eventsInUse).toBe(0);
     expect(after.peakEventsInUse).toBe(pool);
