@@ -136,4 +136,83 @@ describe('Sequencer', () => {
       { numRuns: 300 },
     );
   });
+
+  it('property: each event leaves at the first service whose time reaches its time minus the prefetch, never earlier, in order', () => {
+    fc.assert(
+      fc.property(
+        // Small ranges, so that times land exactly on a service's time plus the prefetch (the
+        // boundary the rule is about) and equal times are common.
+        fc.integer({ min: 0, max: 60 }),
+        // Steps: an event arriving (its time, its message) or a service call (the clock moving by dt).
+        fc.array(fc.oneof(fc.tuple(fc.constant('event' as const), fc.integer({ min: 0, max: 300 }), message), fc.tuple(fc.constant('service' as const), fc.integer({ min: 0, max: 25 }))), { minLength: 1, maxLength: 300 }),
+        (prefetch, steps) => {
+          const allocator = new Allocator({ initialEvents: 512 });
+          const seq = new Sequencer(allocator, prefetch);
+          const released: Array<{ time: number; row: number; idx: number; at: number; call: number }> = [];
+          const idxOf = new Map<number, number>();
+          const arrivedAtCall: number[] = [];
+          let call = 0;
+          let now = 0;
+          const nowAt: number[] = [];
+          seq.connectOutput({
+            putMessage: (e: number) => {
+              const f = allocator.fields;
+              const d = e * 8;
+              released.push({ time: f.ullPresTime100ns[e], row: sameTimeRow(f.abData[d], f.abData[d + 1], f.abData[d + 2]), idx: idxOf.get(e)!, at: now, call });
+              allocator.putMessage(e);
+            },
+            setState() {},
+            connectOutput() {},
+            disconnectOutput() {},
+          });
+          seq.setState(KSSTATE.RUN);
+          const times: number[] = [];
+          for (const step of steps) {
+            if (step[0] === 'event') {
+              const [, t, [st, d1, d2]] = step;
+              const len = st >= 0xf8 ? 1 : st >= 0xc0 && st < 0xe0 ? 2 : 3;
+              const e = shortEvent(allocator, t, [st, d1, d2].slice(0, len));
+              idxOf.set(e, times.length);
+              arrivedAtCall.push(call);
+              times.push(t);
+              seq.putMessage(e);
+            } else {
+              now += step[1];
+              call++;
+              nowAt[call] = now;
+              seq.service(now);
+            }
+          }
+          // Never early: a released event was due (time - prefetch <= the service's time).
+          for (const r of released) expect(r.time - prefetch).toBeLessThanOrEqual(r.at);
+          // Never late: an event leaves at the first service after its arrival that reaches it,
+          // and one that no service reached is still queued.
+          const callOf = new Map(released.map((r) => [r.idx, r.call]));
+          times.forEach((t, idx) => {
+            let first = -1;
+            for (let c = arrivedAtCall[idx] + 1; c <= call; c++) {
+              if (t - prefetch <= nowAt[c]) {
+                first = c;
+                break;
+              }
+            }
+            expect(callOf.get(idx) ?? -1).toBe(first);
+          });
+          expect(seq.length).toBe(times.length - released.length);
+          // Order: within one service call by (time, row, arrival).
+          for (let i = 1; i < released.length; i++) {
+            const a = released[i - 1];
+            const b = released[i];
+            if (a.call !== b.call) continue;
+            if (a.time !== b.time) expect(a.time).toBeLessThan(b.time);
+            else if (a.row !== b.row) expect(a.row).toBeLessThan(b.row);
+            else expect(a.idx).toBeLessThan(b.idx);
+          }
+          seq.setState(KSSTATE.STOP);
+          expect(allocator.stats.eventsInUse).toBe(0);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
