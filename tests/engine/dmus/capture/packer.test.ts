@@ -84,7 +84,7 @@ describe('Packer (events -> IRPs of DMUS_EVENTHEADER records)', () => {
           fc.tuple(fc.integer({ min: 0x80, max: 0xbf }), fc.integer({ min: 0, max: 127 }), fc.integer({ min: 0, max: 127 })).map((m) => [...m]),
           fc.tuple(fc.integer({ min: 0xc0, max: 0xdf }), fc.integer({ min: 0, max: 127 })).map((m) => [...m]),
           fc.tuple(fc.integer({ min: 0xe0, max: 0xef }), fc.integer({ min: 0, max: 127 }), fc.integer({ min: 0, max: 127 })).map((m) => [...m]),
-          fc.constantFrom([0xf8], [0xfa], [0xfe]),
+          fc.constantFrom(0xf8, 0xfa, 0xfe).map((b) => [b]),
         ),
       }),
       // A SysEx, 2 to 120 bytes: longer than one allocator buffer (16 bytes) it is a chain of
