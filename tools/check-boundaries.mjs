@@ -5,8 +5,10 @@
 //   engine/protocol        yes               no                 no               no              no
 //   engine/*               yes               yes                no               yes             no
 //   electron/              yes               no (forked by path) yes             yes             no
-//   renderer/              yes               no                 no               no              yes
+//   renderer/              yes               no                 no               no              RENDERER_PACKAGES
 //
+// renderer/ may import no other npm package: it talks to the engine only through engine/protocol,
+// and a new UI library is a decision to make here, by name (as Signal's file-suffix rule asks).
 // The DOM is a global, not an import; engine/protocol is kept DOM-free by its tsconfig-independent
 // rule below (no `window`/`document` identifiers). Exit code 1 and one line per violation.
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
@@ -40,6 +42,12 @@ export function importsOf(src) {
   return out;
 }
 
+/**
+ * The packages renderer/ imports, exactly (specifier by specifier, as its files import them):
+ * React, its DOM root, and zustand's store, vanilla store and shallow selector hook.
+ */
+export const RENDERER_PACKAGES = new Set(['react', 'react-dom/client', 'zustand', 'zustand/vanilla', 'zustand/react/shallow']);
+
 function isBareReact(spec) {
   return spec === 'react' || spec.startsWith('react/') || spec === 'react-dom' || spec.startsWith('react-dom/') || spec === 'zustand' || spec.startsWith('zustand/');
 }
@@ -58,6 +66,8 @@ export function checkFile(root, file, src) {
       to = 'node';
     } else if (spec === 'electron' || spec.startsWith('electron/')) {
       to = 'electron-pkg';
+    } else if (from === 'renderer' && RENDERER_PACKAGES.has(spec)) {
+      to = 'renderer-pkg';
     } else if (isBareReact(spec)) {
       to = 'ui-pkg';
     } else {
@@ -89,9 +99,11 @@ function forbidden(from, to, spec) {
       if (to === 'ui-pkg') return 'electron/ never imports React';
       return null;
     case 'renderer':
-      if (to === 'protocol' || to === 'renderer' || to === 'ui-pkg') return null;
-      if (to === 'package') return null;
+      if (to === 'protocol' || to === 'renderer' || to === 'renderer-pkg') return null;
       if (to === 'node') return 'renderer/ runs in the browser: no node builtins';
+      if (to === 'package' || to === 'ui-pkg' || to === 'electron-pkg') {
+        return `renderer/ imports only engine/protocol, its own files and ${[...RENDERER_PACKAGES].join(', ')} (add a UI package to RENDERER_PACKAGES on purpose)`;
+      }
       return 'renderer/ imports only engine/protocol (and its own files)';
     default:
       return null;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs tool without type declarations
-import { checkFile, importsOf, layerOf } from '../../tools/check-boundaries.mjs';
+import { checkFile, importsOf, layerOf, RENDERER_PACKAGES } from '../../tools/check-boundaries.mjs';
 
 const root = '/repo';
 const check = (file: string, src: string): string[] => checkFile(root, join(root, file), src);
@@ -44,6 +44,29 @@ describe('import-boundary rule', () => {
     expect(check('renderer/src/app.tsx', "import { Allocator } from '../../engine/dmus/allocator.js';")).toHaveLength(1);
     expect(check('renderer/src/app.tsx', "import fs from 'node:fs';")).toHaveLength(1);
     expect(check('renderer/src/app.tsx', "import { ipcRenderer } from 'electron';")).toHaveLength(1);
+  });
+
+  it('renderer/ imports no npm package but exactly the UI ones it uses', () => {
+    const allowed = ['react', 'react-dom/client', 'zustand', 'zustand/vanilla', 'zustand/react/shallow'];
+    expect([...RENDERER_PACKAGES].sort()).toEqual([...allowed].sort());
+    for (const spec of allowed) expect(check('renderer/src/a.tsx', `import x from '${spec}';`)).toEqual([]);
+    // Any other package, a UI one or not, a subpath of an allowed one, or a dynamic import of one.
+    for (const spec of ['zod', 'ws', 'naudiodon', 'lodash', 'react-dom', 'react-dom/server', 'zustand/middleware', '@julusian/midi', 'spessasynth_core']) {
+      const problems = check('renderer/store/a.ts', `import x from '${spec}';`);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/renderer\/ imports only engine\/protocol, its own files and react, react-dom\/client, zustand/);
+    }
+    expect(check('renderer/src/a.tsx', "const m = await import('zod');")).toHaveLength(1);
+    expect(check('renderer/src/a.tsx', "export { z } from 'zod';")).toHaveLength(1);
+    // Relative imports out of renderer/: engine/protocol yes, anything else no.
+    expect(check('renderer/src/a.tsx', "import { x } from '../../engine/protocol/rpc.js';")).toEqual([]);
+    expect(check('renderer/src/a.tsx', "import { x } from '../../tools/check-boundaries.mjs';")).toHaveLength(1);
+  });
+
+  it('the real renderer/ folder passes as it is (its imports are the allowed list)', () => {
+    const r = spawnSync(process.execPath, ['tools/check-boundaries.mjs', '.'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 
   it('the engine never imports electron, React or the renderer', () => {
