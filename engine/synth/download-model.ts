@@ -24,12 +24,14 @@ export class WaveSample {
   readonly sampleRate: number;
   readonly bitsPerSample: number;
   /**
-   * Samples with guards, at 16-bit scale (±32768; 8-bit waves widened exactly: (x − 128) × 256):
-   * the download's PCM converted by one native typed-array copy, with no scaling pass. Voices put
-   * the full scale, WAVE_SCALE, into their gains: a power of two, so the output is the same bit for
-   * bit as from samples in ±1. Replaced by an empty array once freed.
+   * Samples with guards, as 16-bit integers (8-bit waves widened exactly: (x − 128) × 256): the
+   * download's PCM is always 8- or 16-bit integers (§5.7), so an Int16Array holds every value
+   * exactly at half the memory of floats, and a 16-bit download arrives by one native copy with no
+   * conversion. The voices read them as numbers and put the full scale, WAVE_SCALE, into their
+   * gains: a power of two, so the output is the same bit for bit as from samples in ±1. Replaced by
+   * an empty array once freed.
    */
-  data: Float32Array;
+  data: Int16Array;
   /** Loaded instruments whose regions link to this wave. */
   instrumentRefs = 0;
   /** Voices currently playing this wave (maintained by the render half). */
@@ -37,7 +39,7 @@ export class WaveSample {
   /** Unload was requested while in use: free it when both counts reach 0. */
   unloadPending = false;
   freed = false;
-  constructor(handle: number, dlId: number, data: Float32Array, frames: number, sampleRate: number, bits: number) {
+  constructor(handle: number, dlId: number, data: Int16Array, frames: number, sampleRate: number, bits: number) {
     this.handle = handle;
     this.dlId = dlId;
     this.data = data;

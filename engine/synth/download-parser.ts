@@ -150,15 +150,15 @@ function parseWave(r: DownloadReader, handle: number): WaveSample {
   // this synth fills itself, so a few extra frames of padding at the end are harmless.
   const frames = Math.floor(cb / blockAlign);
   if (frames < 1) throw new DmusError('BADWAVE', 'the wave has no sample frames', `byte ${d}`);
-  const out = new Float32Array(WAVE_GUARD_BEFORE + frames + WAVE_GUARD_AFTER);
+  const out = new Int16Array(WAVE_GUARD_BEFORE + frames + WAVE_GUARD_AFTER);
   const p = d + 4;
   const at = v.byteOffset + p;
   if (bits === 8) {
     const pcm = new Uint8Array(v.buffer, at, frames);
     for (let i = 0; i < frames; i++) out[WAVE_GUARD_BEFORE + i] = (pcm[i] - 128) * 256;
   } else if (LITTLE_ENDIAN && (at & 1) === 0) {
-    // One native int16 -> float32 copy (exact; the voices scale by WAVE_SCALE): about three times
-    // faster than a JS loop dividing by 32768, for the ~10 M frames a big SoundFont's piano holds.
+    // One native copy of the 16-bit samples (the voices scale by WAVE_SCALE), for the ~10 M
+    // frames a big SoundFont's piano holds.
     out.set(new Int16Array(v.buffer, at, frames), WAVE_GUARD_BEFORE);
   } else {
     for (let i = 0; i < frames; i++) out[WAVE_GUARD_BEFORE + i] = v.getInt16(p + 2 * i, true);

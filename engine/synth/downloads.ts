@@ -160,7 +160,7 @@ export class DownloadSet {
       if (w.instrumentRefs <= 0 && w.voiceRefs <= 0) {
         w.freed = true;
         this.sampleBytes -= w.data.byteLength;
-        w.data = new Float32Array(8);
+        w.data = new Int16Array(8);
         this.pending.delete(w);
         this.byHandle.delete(w.handle);
         freed.push(w.handle);

@@ -83,7 +83,7 @@ const DM_EG1 = 4;
 const DM_EG2 = 8;
 const DM_GENERAL = 16;
 
-const EMPTY_WAVE = new Float32Array(8);
+const EMPTY_WAVE = new Int16Array(8);
 const TWO_PI = 2 * Math.PI;
 const HALF_PI = Math.PI / 2;
 
@@ -98,7 +98,7 @@ export class VoicePool {
   readonly vel: Uint8Array;
   readonly region: (Region | null)[];
   readonly inst: (Instrument | null)[];
-  readonly data: Float32Array[];
+  readonly data: Int16Array[];
   readonly age: Float64Array;
 
   readonly pos: Float64Array;
@@ -250,7 +250,7 @@ export class VoicePool {
     this.vel = new Uint8Array(n);
     this.region = new Array<Region | null>(n).fill(null);
     this.inst = new Array<Instrument | null>(n).fill(null);
-    this.data = new Array<Float32Array>(n).fill(EMPTY_WAVE);
+    this.data = new Array<Int16Array>(n).fill(EMPTY_WAVE);
     this.age = f64();
     this.pos = f64();
     this.inc = f64();
@@ -1110,7 +1110,7 @@ export class VoicePool {
   }
 
   /** One sample near a loop point: reads the four points through the loop wrap. */
-  private slowSample(v: number, data: Float32Array, L: Float64Array, R: Float64Array, RV: Float64Array, CH: Float64Array, i: number, filt: boolean, sends: boolean): void {
+  private slowSample(v: number, data: Int16Array, L: Float64Array, R: Float64Array, RV: Float64Array, CH: Float64Array, i: number, filt: boolean, sends: boolean): void {
     const lStart = this.loopStart[v];
     const lEnd = this.loopEnd[v];
     const len = lEnd - lStart;
@@ -1331,7 +1331,7 @@ function stepEg(
 // The Hermite polynomial is in Niemitalo's factored form (c3 = a, c2 = -(w + a)): 15 flops instead
 // of 19 for the textbook coefficients, same polynomial.
 
-function kernelDry(p: VoicePool, v: number, data: Float32Array, L: Float64Array, R: Float64Array, i0: number, n: number): void {
+function kernelDry(p: VoicePool, v: number, data: Int16Array, L: Float64Array, R: Float64Array, i0: number, n: number): void {
   let pos = p.pos[v];
   const inc = p.inc[v];
   let gl = p.gl[v];
@@ -1362,7 +1362,7 @@ function kernelDry(p: VoicePool, v: number, data: Float32Array, L: Float64Array,
   p.gr[v] = gr;
 }
 
-function kernelSends(p: VoicePool, v: number, data: Float32Array, L: Float64Array, R: Float64Array, RV: Float64Array, CH: Float64Array, i0: number, n: number): void {
+function kernelSends(p: VoicePool, v: number, data: Int16Array, L: Float64Array, R: Float64Array, RV: Float64Array, CH: Float64Array, i0: number, n: number): void {
   let pos = p.pos[v];
   const inc = p.inc[v];
   let gl = p.gl[v];
@@ -1403,7 +1403,7 @@ function kernelSends(p: VoicePool, v: number, data: Float32Array, L: Float64Arra
   p.gch[v] = gch;
 }
 
-function kernelFilter(p: VoicePool, v: number, data: Float32Array, L: Float64Array, R: Float64Array, i0: number, n: number): void {
+function kernelFilter(p: VoicePool, v: number, data: Int16Array, L: Float64Array, R: Float64Array, i0: number, n: number): void {
   let pos = p.pos[v];
   const inc = p.inc[v];
   let gl = p.gl[v];
@@ -1445,7 +1445,7 @@ function kernelFilter(p: VoicePool, v: number, data: Float32Array, L: Float64Arr
   p.z2[v] = z2;
 }
 
-function kernelFilterSends(p: VoicePool, v: number, data: Float32Array, L: Float64Array, R: Float64Array, RV: Float64Array, CH: Float64Array, i0: number, n: number): void {
+function kernelFilterSends(p: VoicePool, v: number, data: Int16Array, L: Float64Array, R: Float64Array, RV: Float64Array, CH: Float64Array, i0: number, n: number): void {
   let pos = p.pos[v];
   const inc = p.inc[v];
   let gl = p.gl[v];
@@ -1498,7 +1498,7 @@ function kernelFilterSends(p: VoicePool, v: number, data: Float32Array, L: Float
 }
 
 /** L, R and one send bus (reverb or chorus, chosen by the caller through SEND/gs/dgs). */
-function kernelSend(p: VoicePool, v: number, data: Float32Array, L: Float64Array, R: Float64Array, SEND: Float64Array, gs: Float64Array, dgs: Float64Array, i0: number, n: number): void {
+function kernelSend(p: VoicePool, v: number, data: Int16Array, L: Float64Array, R: Float64Array, SEND: Float64Array, gs: Float64Array, dgs: Float64Array, i0: number, n: number): void {
   let pos = p.pos[v];
   const inc = p.inc[v];
   let gl = p.gl[v];
@@ -1534,7 +1534,7 @@ function kernelSend(p: VoicePool, v: number, data: Float32Array, L: Float64Array
   gs[v] = g3;
 }
 
-function kernelFilterSend(p: VoicePool, v: number, data: Float32Array, L: Float64Array, R: Float64Array, SEND: Float64Array, gs: Float64Array, dgs: Float64Array, i0: number, n: number): void {
+function kernelFilterSend(p: VoicePool, v: number, data: Int16Array, L: Float64Array, R: Float64Array, SEND: Float64Array, gs: Float64Array, dgs: Float64Array, i0: number, n: number): void {
   let pos = p.pos[v];
   const inc = p.inc[v];
   let gl = p.gl[v];
@@ -1582,7 +1582,7 @@ function kernelFilterSend(p: VoicePool, v: number, data: Float32Array, L: Float6
 }
 
 /** Mono into a slot bus (B[o + i]) with one amplitude ramp. */
-function kernelMono(p: VoicePool, v: number, data: Float32Array, B: Float64Array, o: number, i0: number, n: number): void {
+function kernelMono(p: VoicePool, v: number, data: Int16Array, B: Float64Array, o: number, i0: number, n: number): void {
   let pos = p.pos[v];
   const inc = p.inc[v];
   let g = p.ga[v];
@@ -1608,7 +1608,7 @@ function kernelMono(p: VoicePool, v: number, data: Float32Array, B: Float64Array
   p.ga[v] = g;
 }
 
-function kernelMonoFilter(p: VoicePool, v: number, data: Float32Array, B: Float64Array, o: number, i0: number, n: number): void {
+function kernelMonoFilter(p: VoicePool, v: number, data: Int16Array, B: Float64Array, o: number, i0: number, n: number): void {
   let pos = p.pos[v];
   const inc = p.inc[v];
   let g = p.ga[v];

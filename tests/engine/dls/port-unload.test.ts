@@ -115,7 +115,7 @@ describe('unloading through the session (port level, reference §5.10)', () => {
     const col = await session.loadCollectionData({ name: 'fixture.dls', bytes: writeDls(fixtureCollection()) });
     const free = () => session.engine.node(pinId).getRunningStats().freeMemory;
     const empty = free();
-    const framesHeld = () => (empty - free()) / 4; // Float32 sample frames the pin holds
+    const framesHeld = () => (empty - free()) / 2; // 16-bit sample frames the pin holds
     session.downloadInstrument({ pinId, collectionId: col.id, bank: 0, program: 0, drum: false });
     const lead = session.downloadInstrument({ pinId, collectionId: col.id, bank: 8 * 128 + 1, program: 81, drum: false });
     const [piano, sineLead] = lead.downloads;
