@@ -274,6 +274,20 @@ export class CapturePin extends Pin {
     this.captureSink.onError = cb;
   }
 
+  /**
+   * MIDI messages this capture pin lost: the capture sink found the pool empty (lostNoEvent), the
+   * packer had no empty IRP to fill (lostNoIrp) or the message was larger than an IRP
+   * (lostTooLarge). Bytes the input ring overran before the service routine ran are counted
+   * apart (bytesOverrun): they are bytes, not yet messages. Does not allocate.
+   */
+  get eventsLost(): number {
+    const p = this.packer.stats;
+    return this.captureSink.stats.lostNoEvent + p.lostNoIrp + p.lostTooLarge;
+  }
+  get bytesOverrun(): number {
+    return this.stream.stats.bytesOverrun;
+  }
+
   /** Service routine: push captured bytes through the sink, then complete the IRP in progress. */
   service(): void {
     this.stream.putMessage(NULL_EVENT);

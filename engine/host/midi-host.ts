@@ -80,7 +80,7 @@ export class MidiHost {
     this.inputs.on('added', () => this.onDevicesChanged?.());
     this.inputs.on('removed', () => this.onDevicesChanged?.());
     this.inputs.on('error', (e) => session.reportError(`MIDI: ${e.message}`, null, 'UNAVAILABLE'));
-    session.parts.midi = { state: () => this.state(), thru: () => this.routes };
+    session.parts.midi = { state: () => this.state(), thru: () => this.routes, lost: () => ({ messages: this.capture.eventsLost, bytes: this.capture.bytesOverrun }) };
     session.parts.recorder = (time, group, bytes) => {
       if (!this.recorder) return;
       this.recorder.add(time, group, Uint8Array.from(bytes));

@@ -360,7 +360,7 @@ export class Session {
 
   /** The parts of the host that report into the session state (set by the host). */
   readonly parts: {
-    midi?: { state(): SessionState['midi']; thru(): SessionState['thru'] };
+    midi?: { state(): SessionState['midi']; thru(): SessionState['thru']; lost(): { messages: number; bytes: number } };
     transport?: { state(): SessionState['transport'] };
     /** Hears every message the session sends to a pin (the recorder records the keyboard too). */
     recorder?: (time: RefTime, group: number, bytes: number[]) => void;
@@ -402,6 +402,7 @@ export class Session {
       lastUnderrunLateMs: out.lastUnderrunLateMs,
       lastOnsetAtMs: out.lastOnsetAtMs,
       transportPosition,
+      midiInputLost: this.parts.midi?.lost() ?? { messages: 0, bytes: 0 },
       pins: meters.map((m) => {
         const act = this.activity.get(m.id);
         const rec = this.pins.get(m.id);

@@ -219,6 +219,13 @@ export const Stats = z.object({
   /** When the last sound onset (a note out of silence) left the sink, wall-clock ms; 0 before any. */
   lastOnsetAtMs: z.number(),
   pins: z.array(PinStats),
+  /**
+   * What the MIDI input (the capture pin) lost since the engine started: messages it had no event,
+   * no IRP or no room for, and bytes that overran its input ring before they could be parsed.
+   * The engine always sends it; optional so that a client or a stand-in engine without MIDI input
+   * (the UI tests' fake engine) need not.
+   */
+  midiInputLost: z.object({ messages: z.number().int(), bytes: z.number().int() }).optional(),
   transportPosition: refTime,
 });
 export type Stats = z.infer<typeof Stats>;

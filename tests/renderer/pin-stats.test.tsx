@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
-// A pin's statistics show the MIDI messages its event path lost (Stats.pins[].eventsLost), marked
-// as a warning once there are any.
+// A pin's statistics show the MIDI messages its event path lost (Stats.pins[].eventsLost), and the
+// MIDI panel what the MIDI input lost (Stats.midiInputLost), marked as a warning once there are any.
 import { cleanup, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MidiPanel } from '../../renderer/src/midi/midi-panel.js';
 import { PinsPanel } from '../../renderer/src/pins/pins-panel.js';
 import { frames, renderWithEngine, settle } from './harness.js';
 
@@ -23,5 +24,19 @@ describe('pin statistics', () => {
     await frames(() => shown.textContent === '1234');
     expect(shown.classList.contains('warn')).toBe(true);
     expect(within(card).getByText('Events lost')).toBeTruthy();
+  });
+
+  it('the MIDI panel shows what the MIDI input lost (Stats.midiInputLost), as a warning when above 0', async () => {
+    const { engine } = await renderWithEngine(<MidiPanel />);
+    const shown = screen.getByTestId('midi-input-lost');
+    const stats = engine.tick();
+    engine.notify('onStats', { ...stats, midiInputLost: { messages: 0, bytes: 0 } });
+    await settle();
+    await frames(() => shown.textContent === '0 messages, 0 bytes');
+    expect(shown.classList.contains('warn')).toBe(false);
+    engine.notify('onStats', { ...stats, midiInputLost: { messages: 3, bytes: 3616 } });
+    await settle();
+    await frames(() => shown.textContent === '3 messages, 3616 bytes');
+    expect(shown.classList.contains('warn')).toBe(true);
   });
 });

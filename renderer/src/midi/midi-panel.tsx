@@ -1,9 +1,10 @@
 /** MIDI: inputs and their state, the thru map, a monitor of incoming events, recording and the song player. */
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { ThruRoute } from '../../../engine/protocol/messages.js';
 import { useAppStore } from '../../store/index.js';
 import { selectPins } from '../../store/selectors.js';
 import { ErrorNote, PinPicker, range } from '../common.js';
+import { useTelemetryFrame } from '../meters/use-frame.js';
 import { ExportBox } from './export-box.js';
 import { MidiMonitor } from './midi-monitor.js';
 import { RecordBox } from './record-box.js';
@@ -44,6 +45,7 @@ export function MidiPanel() {
             ))}
             {midi?.available && midi.inputs.length === 0 ? <li className="muted">No MIDI inputs found.</li> : null}
           </ul>
+          <InputLoss />
           <ThruMap />
         </div>
         <div>
@@ -54,6 +56,30 @@ export function MidiPanel() {
         </div>
       </div>
     </section>
+  );
+}
+
+/**
+ * What the MIDI input lost (Stats.midiInputLost): messages the capture pin had no event, IRP or
+ * room for, and bytes that overran its input ring. Written by the frame loop; a warning once
+ * anything was lost.
+ */
+function InputLoss() {
+  const text = useRef<HTMLSpanElement>(null);
+  useTelemetryFrame((t) => {
+    const lost = t.stats?.midiInputLost;
+    const el = text.current;
+    if (!el) return;
+    el.textContent = lost ? `${lost.messages} messages, ${lost.bytes} bytes` : '–';
+    el.classList.toggle('warn', !!lost && lost.messages + lost.bytes > 0);
+  });
+  return (
+    <p className="muted">
+      Input events lost:{' '}
+      <span ref={text} data-testid="midi-input-lost">
+        –
+      </span>
+    </p>
   );
 }
 

@@ -99,6 +99,31 @@ describe('PortDMus (IPortDMus role)', () => {
     expect(cap.allocator.stats.eventsInUse).toBe(0);
   });
 
+  it('capture pin: counts what it loses (no IRP to fill, a message too large, the input ring overrun)', () => {
+    const port = new PortDMus(new TestMiniport(), { sampleRate: 48_000, maxFramesPerBlock: 480 });
+    const cap = port.createCapturePin();
+    const done: DirectMusicBuffer[] = [];
+    cap.onIrpComplete = (irp) => done.push(irp);
+    cap.submitIrp(new DirectMusicBuffer(48)); // room for two 3-byte messages
+    cap.setState(KSSTATE.RUN);
+    for (let k = 0; k < 5; k++) cap.receive([0x90, 60 + k, 100], 1_000 * k, 1);
+    port.notify();
+    expect(done).toHaveLength(1);
+    expect(readDirectMusicBuffer(done[0].raw(), done[0].getStartTime()).events.map((e) => e.data[1])).toEqual([60, 61]);
+    expect(cap.eventsLost).toBe(3);
+    // An IRP again, too small for a 60-byte SysEx: counted, not cut.
+    cap.submitIrp(new DirectMusicBuffer(48));
+    cap.receive([0xf0, ...new Array(58).fill(1), 0xf7], 9_000, 1);
+    port.notify();
+    expect(cap.packer.stats.lostTooLarge).toBe(1);
+    expect(cap.eventsLost).toBe(4);
+    // More bytes than the input ring holds before a service: the rest are overrun bytes.
+    cap.receive(new Array(20_000).fill(0xf8), 10_000, 1);
+    expect(cap.bytesOverrun).toBe(20_000 - 16_384);
+    expect(cap.eventsLost).toBe(4);
+    expect(cap.allocator.stats.eventsInUse).toBe(0);
+  });
+
   it('closes pins and refuses unknown ones', () => {
     const port = new PortDMus(new TestMiniport(), { sampleRate: 44_100, maxFramesPerBlock: 256 });
     const pin = port.createRenderPin();
