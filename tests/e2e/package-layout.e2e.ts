@@ -56,6 +56,29 @@ describe('electron-builder --dir with a stub Electron', () => {
     expect(existsSync(join(u, 'segfault-handler/build/Release/segfault-handler.node'))).toBe(true);
   });
 
+  it('keeps the RtMidi binding of @julusian/midi outside the asar, where pkg-prebuilds looks for it', () => {
+    const u = join(unpacked, 'resources/app.asar.unpacked/node_modules/@julusian/midi');
+    // pkg-prebuilds loads prebuilds/midi-<platform>-<arch>/node-napi-v7.node (or build/Release when compiled).
+    const prebuilt = join(u, `prebuilds/midi-${process.platform}-${process.arch}/node-napi-v7.node`);
+    const compiled = join(u, 'build/Release/midi.node');
+    expect(existsSync(prebuilt) || existsSync(compiled), `${prebuilt} or ${compiled}`).toBe(true);
+    // Its loader and pkg-prebuilds stay in the asar (plain JavaScript), so require('@julusian/midi') resolves.
+    const files = asar.listPackage(join(unpacked, 'resources/app.asar'), { isPack: false }).map((f) => f.replaceAll('\\', '/'));
+    expect(files).toContain('/node_modules/@julusian/midi/load-native.js');
+    expect(files.some((f) => f.startsWith('/node_modules/pkg-prebuilds/'))).toBe(true);
+  });
+
+  it('leaves no native binary inside the asar only (each one packed is also unpacked)', () => {
+    const asarPath = join(unpacked, 'resources/app.asar');
+    const natives = asar
+      .listPackage(asarPath, { isPack: false })
+      .map((f) => f.replaceAll('\\', '/'))
+      .filter((f) => /\.(node|so(\.\d+)*|dylib|dll)$/.test(f));
+    expect(natives.length).toBeGreaterThan(0);
+    const inside = natives.filter((f) => !existsSync(join(`${asarPath}.unpacked`, f)));
+    expect(inside).toEqual([]);
+  });
+
   it('packs the main process (CommonJS), the page and the engine, and no sources, tests or maps', () => {
     const files = asar.listPackage(join(unpacked, 'resources/app.asar'), { isPack: false }).map((f) => f.replaceAll('\\', '/'));
     for (const f of ['/package.json', '/dist-electron/main.js', '/dist-electron/preload.js', '/dist-electron/package.json', '/dist/renderer/index.html', '/dist/engine/host/main.js']) {

@@ -3,7 +3,8 @@
  * (`dmus serve`). Creates a second synth with 3 channel groups, loads the built-in bank from its
  * file, downloads an instrument to group 2 channel 1, plays it from the on-screen keyboard and
  * watches the engine's voice count and the meter, changes the buffer size, records and saves a MIDI
- * file. A screenshot of every panel goes to tests/e2e/artifacts/ (stable names, see below).
+ * file, and plays a MIDI file made here (position moving, voices rising, a seek by dragging the
+ * position bar, stop). A screenshot of every panel goes to tests/e2e/artifacts/ (stable names, see below).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -57,6 +58,37 @@ const pinState = async (id: number): Promise<PinInfo> => {
   return pin;
 };
 const text = async (l: Locator) => (await l.textContent()) ?? '';
+
+/** A format-0 MIDI file: 10 piano chords of 2 s each (120 bpm, 480 ticks a quarter), 20 s in all. */
+function chordSong(): Buffer {
+  const vlq = (n: number) => {
+    const out = [n & 0x7f];
+    for (n >>>= 7; n > 0; n >>>= 7) out.unshift((n & 0x7f) | 0x80);
+    return out;
+  };
+  const track: number[] = [0, 0xc0, 0]; // program 1 (piano) on channel 1
+  const chords = [
+    [60, 64, 67],
+    [57, 60, 64],
+    [53, 57, 60],
+    [55, 59, 62],
+  ];
+  for (let i = 0; i < 10; i++) {
+    const chord = chords[i % chords.length];
+    for (const n of chord) track.push(0, 0x90, n, 96);
+    for (const [k, n] of chord.entries()) track.push(...vlq(k === 0 ? 1920 : 0), 0x80, n, 0);
+  }
+  track.push(0, 0xff, 0x2f, 0);
+  const len = track.length;
+  return Buffer.from([0x4d, 0x54, 0x68, 0x64, 0, 0, 0, 6, 0, 0, 0, 1, 0x01, 0xe0, 0x4d, 0x54, 0x72, 0x6b, len >>> 24, (len >>> 16) & 255, (len >>> 8) & 255, len & 255, ...track]);
+}
+
+/** m:ss.t as the player shows it, in seconds. */
+const seconds = (t: string) => {
+  const m = /^(\d+):(\d+(?:\.\d)?)$/.exec(t.trim());
+  if (!m) throw new Error(`not a time: '${t}'`);
+  return Number(m[1]) * 60 + Number(m[2]);
+};
 
 const voicesOf = (pinId: number) => page.getByTestId(`voices-${pinId}`).textContent().then((t) => Number(t));
 
@@ -201,6 +233,48 @@ describe('workstation in browser mode against dmus serve', () => {
     const bytes = readFileSync(path);
     expect(bytes.subarray(0, 4).toString('latin1')).toBe('MThd');
     expect(bytes.length).toBeGreaterThan(14 + 8);
+  });
+
+  it('opens a MIDI file, plays it: the position moves and the voices rise; a drag of the bar seeks; stop', async () => {
+    await tab('MIDI');
+    const box = page.locator('.song-box');
+    await page.getByTestId('song-file').setInputFiles({ name: 'e2e-chords.mid', mimeType: 'audio/midi', buffer: chordSong() });
+    await box.getByText(/^e2e-chords\.mid · 1 tracks? · \d+ events$/).waitFor();
+    await expect.poll(async () => text(box.locator('.muted').filter({ hasText: /^\/ / }))).toBe('/ 0:20.0');
+    await box.getByLabel('Play on').selectOption('1');
+    await box.getByRole('button', { name: '▶ Play' }).click();
+    await box.getByRole('button', { name: '■ Stop' }).waitFor();
+    const position = box.getByTestId('song-position');
+    const first = await until(async () => {
+      const s = seconds(await text(position));
+      return s >= 0.5 ? s : 0;
+    }, 'the song position to move');
+    await until(async () => seconds(await text(position)) > first, 'the song position to keep moving');
+    expect(Number(await box.getByLabel('Song position').inputValue())).toBeGreaterThan(0);
+    await shot('09-song-playing');
+    // The synth it plays on sounds: its voices rise (shown on its card).
+    await tab('Synths');
+    const voices = await until(async () => Math.max(0, await voicesOf(1)), 'Synth 1 to report voices from the song');
+    expect(voices).toBeGreaterThan(0);
+    // Drag the position bar to three quarters and let go: the song continues from there (15 s).
+    await tab('MIDI');
+    const bar = await box.getByLabel('Song position').boundingBox();
+    if (!bar) throw new Error('no position bar on screen');
+    const y = bar.y + bar.height / 2;
+    await page.mouse.move(bar.x + bar.width * 0.2, y);
+    await page.mouse.down();
+    await page.mouse.move(bar.x + bar.width * 0.5, y, { steps: 5 });
+    await page.mouse.move(bar.x + bar.width * 0.75, y, { steps: 5 });
+    await page.mouse.up();
+    await until(async () => {
+      const s = seconds(await text(position));
+      return s >= 14 && s <= 19;
+    }, 'the song to continue from three quarters (about 15 s)');
+    await box.getByRole('button', { name: '■ Stop' }).click();
+    await box.getByRole('button', { name: '▶ Play' }).waitFor();
+    expect((await session()).transport.playing).toBe(false);
+    await tab('Synths');
+    await until(async () => (await voicesOf(1)) < voices || (await voicesOf(1)) === 0, 'the voices to fall after stop', 10_000);
   });
 
   it('logged no errors in the page (CSP, React, protocol)', () => {

@@ -111,7 +111,9 @@ export function SongBox() {
             } else void seek(position);
           }}
         />
-        <span ref={label}>0:00.0</span>
+        <span ref={label} data-testid="song-position">
+          0:00.0
+        </span>
         <span className="muted">/ {formatTime(duration)}</span>
       </div>
       <ErrorNote place="transport" />
