@@ -9,6 +9,8 @@
  *   3. gc(), let pending GC notifications drain, read heapUsed, run 20 000 blocks (213 s of audio
  *      at 48 kHz / 128), read heapUsed again, and count the GCs that PerformanceObserver reports
  *      for that stretch.
+ *   4. up to three such windows after a pause for the JIT's background compilation; the cleanest
+ *      counts (a process() that allocates per block does so in all of them).
  * Passing means no GC ran and heapUsed grew by less than 64 KB: even 16 bytes per block would be
  * 320 KB (or would trigger a scavenge and show up in the GC count). A canary that allocates one
  * small object per block must fail the same check, which shows the method can see allocation.
@@ -38,26 +40,38 @@ function getGc(): () => void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs `step` MEASURED_BLOCKS times after warm-up; returns heap growth and GCs seen meanwhile. */
+/**
+ * Runs `step` MEASURED_BLOCKS times after warm-up; returns heap growth and GCs seen meanwhile, the
+ * cleanest of up to three windows (see measureSteadyState in tests/helpers/no-alloc.ts: on a
+ * loaded machine TurboFan may still be compiling when the first window starts).
+ */
 async function measure(step: () => void): Promise<{ bytes: number; gcs: number }> {
   const gc = getGc();
   for (let i = 0; i < WARMUP_BLOCKS; i++) step();
-  let gcs = 0;
-  let counting = false;
-  const obs = new PerformanceObserver((list) => {
-    if (counting) gcs += list.getEntries().length;
-  });
-  obs.observe({ entryTypes: ['gc'] });
-  gc();
-  await sleep(20); // deliver the notification of our own gc() before counting starts
-  counting = true;
-  const before = process.memoryUsage().heapUsed;
-  for (let i = 0; i < MEASURED_BLOCKS; i++) step();
-  const after = process.memoryUsage().heapUsed;
-  await sleep(20); // deliver notifications of GCs that ran inside the loop
-  counting = false;
-  obs.disconnect();
-  return { bytes: after - before, gcs };
+  let best: { bytes: number; gcs: number } | null = null;
+  for (let round = 0; round < 3; round++) {
+    await sleep(100); // let background compilation finish
+    for (let i = 0; i < 500; i++) step();
+    let gcs = 0;
+    let counting = false;
+    const obs = new PerformanceObserver((list) => {
+      if (counting) gcs += list.getEntries().length;
+    });
+    obs.observe({ entryTypes: ['gc'] });
+    gc();
+    await sleep(20); // deliver the notification of our own gc() before counting starts
+    counting = true;
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < MEASURED_BLOCKS; i++) step();
+    const after = process.memoryUsage().heapUsed;
+    await sleep(20); // deliver notifications of GCs that ran inside the loop
+    counting = false;
+    obs.disconnect();
+    const r = { bytes: after - before, gcs };
+    if (best === null || r.gcs < best.gcs || (r.gcs === best.gcs && r.bytes < best.bytes)) best = r;
+    if (r.gcs === 0 && r.bytes < TOLERANCE_BYTES) break;
+  }
+  return best as { bytes: number; gcs: number };
 }
 
 function effectStep(fx: { process(i: Float32Array, l: Float32Array, r: Float32Array, n: number): void }): () => void {
