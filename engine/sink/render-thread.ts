@@ -248,14 +248,15 @@ export class RenderLoop {
     for (let i = 0; i < pins.length; i++) lost += pins[i].eventsLost;
     f[TELEMETRY.EVENTS_LOST] = lost;
     const ids = sink.pinIds;
+    // The sink's pins, in its meter-slot order (the order of pinIds): no look-up by id per pin.
+    const mixed = sink.mixedPins;
     const n = Math.min(ids.length, tel.maxPins);
     f[TELEMETRY.PIN_COUNT] = n;
     for (let i = 0; i < n; i++) {
       const o = TELEMETRY.PIN_BASE + i * PIN_STRIDE;
       const s = METER_STRIDE * (i + 1);
-      const pin = port.getPin(ids[i]);
       f[o + PIN_FIELD.ID] = ids[i];
-      f[o + PIN_FIELD.EVENTS_LOST] = pin !== undefined && 'eventsLost' in pin ? pin.eventsLost : 0;
+      f[o + PIN_FIELD.EVENTS_LOST] = mixed[i].eventsLost;
       f[o + PIN_FIELD.PEAK_L] = m[s + METER.PEAK_L];
       f[o + PIN_FIELD.PEAK_R] = m[s + METER.PEAK_R];
       f[o + PIN_FIELD.HELD_L] = m[s + METER.HELD_L];

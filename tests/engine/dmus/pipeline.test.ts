@@ -41,6 +41,30 @@ function pipeline() {
   return { allocator, unpacker, sequencer, sink };
 }
 
+/**
+ * One audio block of the steady-state pipeline: an IRP arrives, the service routine releases what
+ * is due. The times live in a Float64Array, as on the render path (the ring's IRP head, the port's
+ * notify time): times[0] is the master time, times[1] the IRP's start time. Each IRP holds one
+ * block of events from the current master time, so the queue stays at about one block and the
+ * pool at its size (no growth while measuring). Started past 2^31 x 100 ns (214 s), where every
+ * REFERENCE_TIME is a double. A double kept in a closure variable would itself allocate a heap
+ * number on every write, and one handed to unpack() or service() is boxed (16 bytes) for the call:
+ * the ~35 bytes per block the old test let through.
+ */
+function blockStep(unpacker: ReturnType<typeof pipeline>['unpacker'], sequencer: ReturnType<typeof pipeline>['sequencer']): () => void {
+  const irps = makeIrps(50, 200);
+  let i = 0;
+  const times = new Float64Array(2);
+  times[0] = 3e10;
+  return () => {
+    const irp = irps[i++ % irps.length];
+    times[1] = times[0];
+    unpacker.unpackAt(irp.bytes, times, 1, irp.bytes.length);
+    times[0] += 500_000;
+    sequencer.serviceAt(times, 0);
+  };
+}
+
 describe('render pipeline', () => {
   it('pushes 1,000,000 events through unpacker -> sequencer -> sink and returns every one', () => {
     const { allocator, unpacker, sequencer, sink } = pipeline();
@@ -61,25 +85,7 @@ describe('render pipeline', () => {
 
   it('allocates nothing per event or per block in steady state', async () => {
     const { allocator, unpacker, sequencer, sink } = pipeline();
-    const irps = makeIrps(50, 200);
-    let i = 0;
-    // The times live in a Float64Array, as on the render path (the ring's IRP head, the port's
-    // notify time): times[0] is the master time, times[1] the IRP's start time. Each IRP holds
-    // one block of events from the current master time, so the queue stays at about one block
-    // and the pool at its size (no growth while measuring). Started past
-    // 2^31 x 100 ns (214 s), where every REFERENCE_TIME is a double. A double kept in a closure
-    // variable would itself allocate a heap number on every write, and one handed to unpack() or
-    // service() is boxed (16 bytes) for the call: the ~35 bytes per block the old test let through.
-    const times = new Float64Array(2);
-    times[0] = 3e10;
-    // One step = one audio block: an IRP arrives, the service routine releases what is due.
-    const step = () => {
-      const irp = irps[i++ % irps.length];
-      times[1] = times[0];
-      unpacker.unpackAt(irp.bytes, times, 1, irp.bytes.length);
-      times[0] += 500_000;
-      sequencer.serviceAt(times, 0);
-    };
+    const step = blockStep(unpacker, sequencer);
     // Method (tests/helpers/no-alloc.ts): after 20,000 warm-up blocks, V8's sampling heap profiler
     // records every allocation made below step() for 20,000 blocks, including what a GC collected
     // in the meantime, one sample per 32 bytes on average. One boxed double per block would be
@@ -99,19 +105,13 @@ describe('render pipeline', () => {
 
   it('the measurement sees 16 bytes per block (the method is sensitive enough)', async () => {
     const { unpacker, sequencer } = pipeline();
-    const irps = makeIrps(50, 200);
+    const block = blockStep(unpacker, sequencer);
     let i = 0;
-    const times = new Float64Array(2);
-    times[0] = 3e10;
     let last: { block: number } | undefined;
     // The same blocks, plus one small object per block that escapes (so V8 cannot elide it).
     const step = () => {
-      const irp = irps[i++ % irps.length];
-      times[1] = times[0];
-      unpacker.unpackAt(irp.bytes, times, 1, irp.bytes.length);
-      times[0] += 500_000;
-      sequencer.serviceAt(times, 0);
-      last = { block: i };
+      block();
+      last = { block: ++i };
     };
     const report = await measureAllocations(step, 10_000, 20_000);
     expect(last?.block).toBe(30_000);

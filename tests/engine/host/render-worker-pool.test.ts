@@ -5,37 +5,25 @@
  * did not fit are counted and reach the statistics the UI shows (Stats.pins[].eventsLost); the
  * events that fitted play and every one of them returns to the allocator.
  */
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectMusicBuffer } from '../../../engine/dmus/dmus-buffer.js';
 import { RENDER_PIN_POOL } from '../../../engine/dmus/port.js';
-import { RenderWorkerClient } from '../../../engine/host/render-worker-client.js';
-import { Session } from '../../../engine/host/session.js';
+import type { RenderWorkerClient } from '../../../engine/host/render-worker-client.js';
+import type { Session } from '../../../engine/host/session.js';
 import { Stats } from '../../../engine/protocol/messages.js';
-import { buildForWorker } from '../sink/build-for-worker.js';
+import { startWorkerSession, type WorkerSession } from './worker-session.js';
 
 let session: Session;
 let client: RenderWorkerClient;
+let live: WorkerSession | undefined;
 
 beforeAll(async () => {
-  const out = buildForWorker(['engine/host/render-worker.ts']);
-  const workerUrl = pathToFileURL(join(out, 'engine/host/render-worker.js'));
-  session = new Session({
-    dir: null,
-    output: 'live',
-    renderThread: (o) => {
-      client = new RenderWorkerClient({ ...o, workerUrl });
-      return client;
-    },
-  });
-  process.env.DMUS_AUDIO = 'null';
-  await session.start();
+  live = await startWorkerSession();
+  ({ session, client } = live);
 }, 60_000);
 
 afterAll(async () => {
-  delete process.env.DMUS_AUDIO;
-  await session?.close();
+  await live?.close();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

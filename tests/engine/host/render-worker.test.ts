@@ -4,33 +4,22 @@
  * meters come back through shared memory, and a stalled main thread does not stop the audio.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KSPROPERTY_SYNTH, KSPROPERTY_TYPE, KSPROPSETID } from '../../../engine/dmus/properties.js';
-import { RenderWorkerClient } from '../../../engine/host/render-worker-client.js';
-import { Session } from '../../../engine/host/session.js';
-import { buildForWorker } from '../sink/build-for-worker.js';
+import type { Session } from '../../../engine/host/session.js';
+import { startWorkerSession, type WorkerSession } from './worker-session.js';
 
-let workerUrl: URL;
 const initialPolicy = process.platform === 'linux' ? Number(readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ')[41 - 3]) : 0;
 let session: Session;
+let live: WorkerSession | undefined;
 
 beforeAll(async () => {
-  const out = buildForWorker(['engine/host/render-worker.ts']);
-  workerUrl = pathToFileURL(join(out, 'engine/host/render-worker.js'));
-  session = new Session({
-    dir: null,
-    output: 'live',
-    renderThread: (o) => new RenderWorkerClient({ ...o, workerUrl }),
-  });
-  process.env.DMUS_AUDIO = 'null';
-  await session.start();
+  live = await startWorkerSession();
+  session = live.session;
 }, 60_000);
 
 afterAll(async () => {
-  delete process.env.DMUS_AUDIO;
-  await session?.close();
+  await live?.close();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
