@@ -84,6 +84,7 @@ export class WaveSink {
     this.softClipKnee = options.softClipKnee ?? 0.8;
     if (!(this.softClipKnee > 0 && this.softClipKnee < 1)) throw new RangeError(`soft clip knee ${this.softClipKnee} must be in (0, 1)`);
     this.peakReleaseSeconds = options.peakReleaseSeconds ?? 1.5;
+    this.softFastLimit = float32AtOrBelow(this.softClipKnee);
     // -20 dB (x0.1) over peakReleaseSeconds: per-frame factor 0.1^(1 / (T·rate)).
     this.decayPerFrame = 0.1 ** (1 / (this.peakReleaseSeconds * port.sampleRate));
     this.meters = new Float32Array(METER_STRIDE);
@@ -135,6 +136,12 @@ export class WaveSink {
 
   /** onlyPinFast's peaks (left, right), kept here so the render path creates nothing. */
   private readonly peakPair = new Float64Array(2);
+  /**
+   * The largest |x·g| onlyPinFast stores as is with the soft clip: the largest float32 at or below
+   * the knee (a double at or below it rounds to a float32 at or below the knee, which the clip
+   * leaves alone). With no clip the limit is FLOAT32_MAX (a double above it rounds to infinity).
+   */
+  private readonly softFastLimit: number;
 
   /** The master output's peak |sample| since the last call (0 when nothing sounded), and resets it. */
   takePeak(): number {
@@ -242,10 +249,11 @@ export class WaveSink {
       let pr = 0;
       if (g0 === g1 && g0 === 0) {
         // Muted (or gain 0) and settled: the pin rendered (its time ran on) but adds nothing.
-      } else if (!zeroed && !soft && onlyPinFast(sl, sr, outL, outR, off, frames, g0, step, this.peakPair)) {
-        // The only pin, no clip, every sample finite (onlyPinFast): stored as the general loop
-        // below stores them. Its peaks: the pin's max |x| in double, the master's the same max
-        // rounded to float32 (rounding is monotonic, so that is the max of the rounded samples).
+      } else if (!zeroed && onlyPinFast(sl, sr, outL, outR, off, frames, g0, step, soft ? this.softFastLimit : FLOAT32_MAX, this.peakPair)) {
+        // The only pin, every sample finite and inside the soft clip's linear range (onlyPinFast):
+        // stored as the general loop below stores them. Its peaks: the pin's max |x| in double,
+        // the master's the same max rounded to float32 (rounding is monotonic, so that is the max
+        // of the rounded samples).
         zeroed = true;
         masterDone = true;
         pl = this.peakPair[0];
@@ -374,11 +382,12 @@ export class WaveSink {
 }
 
 /**
- * The only pin's block into the output with its gain ramp and no clip, for the usual case of every
- * sample finite: out = x·g (+0, so -0 is stored as +0, as the general loop stores it). Returns false,
- * having written nothing the caller keeps, as soon as a sample is not finite: the caller then runs
- * the general loop over the block, which zeroes and counts such samples. peaks[0..1] = max |x·g| per
- * channel.
+ * The only pin's block into the output with its gain ramp, for the usual case of every sample
+ * finite and at most `limit` in magnitude (so no clip bends it): out = x·g (+0, so -0 is stored as
+ * +0, as the general loop stores it). Returns false, having written nothing the caller keeps, as
+ * soon as a sample is past the limit or not finite (NaN fails every comparison): the caller then
+ * runs the general loop over the block, which clips, zeroes and counts such samples.
+ * peaks[0..1] = max |x·g| per channel.
  */
 function onlyPinFast(
   sl: Float32Array,
@@ -389,6 +398,7 @@ function onlyPinFast(
   frames: number,
   g0: number,
   step: number,
+  limit: number,
   peaks: Float64Array,
 ): boolean {
   let g = g0;
@@ -398,15 +408,27 @@ function onlyPinFast(
     g += step;
     const a = sl[i] * g;
     const b = sr[i] * g;
-    if (a - a !== 0 || b - b !== 0) return false;
-    outL[off + i] = a + 0;
-    outR[off + i] = b + 0;
     const aa = a < 0 ? -a : a;
     const ab = b < 0 ? -b : b;
+    if (!(aa <= limit && ab <= limit)) return false;
+    outL[off + i] = a + 0;
+    outR[off + i] = b + 0;
     if (aa > pl) pl = aa;
     if (ab > pr) pr = ab;
   }
   peaks[0] = pl;
   peaks[1] = pr;
   return true;
+}
+
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** The largest float32 that is <= x (x > 0 and finite). */
+function float32AtOrBelow(x: number): number {
+  const f = Math.fround(x);
+  if (f <= x) return f;
+  const bits = new Float32Array([f]);
+  new Uint32Array(bits.buffer)[0] -= 1;
+  return bits[0];
 }

@@ -31,10 +31,13 @@
  * - Gains ramp linearly over GAIN_RAMP_MS after setParams (whatever the block size), so mix and
  *   gain moves do not click.
  *   Coefficient jumps of the one-pole filters are harmless and are applied at once.
+ * - Denormals: no per-sample guard (it was a quarter of the loop's time). After a block of silent
+ *   input, what that block wrote below 1e-30 is set to 0 (flushTiny), so a fading tail ends in exact
+ *   zeros and never turns into float32 subnormals.
  *
  * Real time: the constructor allocates every buffer; process() only reads and writes typed arrays.
  */
-import { clampParam, DENORMAL_GUARD, dbToGain, MIN_DB, nextPow2 } from './effect-math.rt.js';
+import { clampParam, dbToGain, MIN_DB, nextPow2 } from './effect-math.rt.js';
 
 /** DMUS_WAVES_REVERB_PARAMS as the synth passes it (every field optional, partial updates). */
 export interface ReverbParams {
@@ -86,6 +89,18 @@ const DIFFUSER_GAIN = [0.75, 0.75, 0.625, 0.625] as const;
 const DIFFUSER_COUNT = 4;
 /** Keeps the damping pole off 1 (a pure integrator would hold DC forever); still > 60 dB per pass at 5 kHz. */
 const MAX_DAMPING_POLE = 0.9995;
+/**
+ * A block whose send input stays below this (about -400 dBFS: silence, or the last ulps of a
+ * release) is a silent block: flushTiny runs after it.
+ */
+const SILENT_INPUT = 1e-20;
+/**
+ * Tail values below this are flushed to 0 in silent blocks. It is 10^8 above the smallest normal
+ * float32 (1.2e-38): a tail's decay over one block, or one damping gain (at least 5e-4), cannot
+ * carry a value from above it into the subnormal range before the next flush. (A sum that cancels
+ * can land there, rarely and for one value, which that block's flush removes.)
+ */
+const FLUSH_BELOW = 1e-30;
 /** Duration of the linear gain ramp after a setParams. */
 const GAIN_RAMP_MS = 10;
 /** 1/sqrt(8): makes the 8-point Walsh-Hadamard transform orthonormal (lossless). */
@@ -100,6 +115,12 @@ const ENERGY_DECAY_K = 6 * Math.LN10;
  * 1000 ms, mix 0 dB, ratio 0.999 from 0.70 to 1.0 at 22.05 and 48 kHz.
  */
 const OUTPUT_CALIBRATION = 1.195;
+
+/** True when input[0, n) is all zeros (+0 or -0). */
+function isSilent(input: Float32Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (input[i] !== 0) return false;
+  return true;
+}
 
 function isPrime(n: number): boolean {
   if (n < 2) return false;
@@ -118,6 +139,15 @@ export class Reverb {
   private readonly lineOffset: Int32Array;
   private readonly lineLength: Int32Array;
   private lineWrite = 0;
+  /**
+   * Samples, in a row, of silent blocks after which the damping states and everything written were
+   * exactly 0. Past the line ring's size every line and diffuser holds only zeros.
+   */
+  private zeroRun = 0;
+  /** run()'s largest |input| of the block (a typed array: a double field store could box). */
+  private readonly inPeak = new Float64Array(1);
+  /** The larger ring size: zeroRun at or past it means every ring is all zeros. */
+  private readonly zeroNeeded: number;
   /** Damping filter per line: y = dampB * x + dampA * state. */
   private readonly dampB: Float64Array;
   private readonly dampA: Float64Array;
@@ -188,6 +218,8 @@ export class Reverb {
     }
     const diffSize = nextPow2(diffLongest + 1);
     this.diffMask = diffSize - 1;
+    this.zeroNeeded = Math.max(lineSize, diffSize);
+    this.zeroRun = this.zeroNeeded;
     this.diffBuf = new Float32Array(diffSize * DIFFUSER_COUNT);
     this.diffOffset = new Int32Array(DIFFUSER_COUNT);
     for (let i = 0; i < DIFFUSER_COUNT; i++) this.diffOffset[i] = i * diffSize;
@@ -244,6 +276,7 @@ export class Reverb {
     this.dampState.fill(0);
     this.lineWrite = 0;
     this.diffWrite = 0;
+    this.zeroRun = this.zeroNeeded;
     this.snapGains();
     this.fresh = true;
   }
@@ -256,6 +289,25 @@ export class Reverb {
     const n = frames | 0;
     if (n <= 0) return;
     this.fresh = false;
+    if (this.zeroRun >= this.zeroNeeded && isSilent(input, n)) {
+      this.advanceSilent(n);
+      return;
+    }
+    const lw0 = this.lineWrite;
+    const dw0 = this.diffWrite;
+    this.run(input, outL, outR, n);
+    // Not NaN-safe on purpose: a NaN input (never sent by the synth) is no reason to flush.
+    if (!(this.inPeak[0] < SILENT_INPUT)) this.zeroRun = 0;
+    else if (this.flushTiny(lw0, dw0, n)) this.zeroRun += n;
+    else this.zeroRun = 0;
+  }
+
+  /**
+   * The per-sample loop over n frames; it leaves the block's largest |input| in inPeak[0]. Kept
+   * apart from process(), whose rare branches (a first silent block, a flush) may make V8 drop and
+   * recompile its code: this loop's optimised code survives them.
+   */
+  private run(input: Float32Array, outL: Float32Array, outR: Float32Array, n: number): void {
 
     // Everything the per-sample loop reads is held in locals (8 lines, 4 diffusers): the loop
     // then touches only the two ring buffers and the in/out blocks. Same arithmetic, same order
@@ -326,6 +378,7 @@ export class Reverb {
     const g3 = fg[3];
     let lw = this.lineWrite;
     let dw = this.diffWrite;
+    let inPeak = 0;
 
     // Gain ramp (see setParams); it lands exactly on the targets.
     let gIn = this.inGain;
@@ -347,58 +400,37 @@ export class Reverb {
       }
 
       // Input diffusion: 4 Schroeder allpasses, H(z) = (z^-D - g) / (1 - g z^-D).
-      let x = input[t] * gIn;
+      const xin = input[t];
+      const ax = xin < 0 ? -xin : xin;
+      if (ax > inPeak) inPeak = ax;
+      let x = xin * gIn;
       let d = diffBuf[fo0 + ((dw - fl0) & diffMask)];
       let v = x + g0 * d;
-      v += DENORMAL_GUARD;
-      v -= DENORMAL_GUARD;
       diffBuf[fo0 + dw] = v;
       x = d - g0 * v;
       d = diffBuf[fo1 + ((dw - fl1) & diffMask)];
       v = x + g1 * d;
-      v += DENORMAL_GUARD;
-      v -= DENORMAL_GUARD;
       diffBuf[fo1 + dw] = v;
       x = d - g1 * v;
       d = diffBuf[fo2 + ((dw - fl2) & diffMask)];
       v = x + g2 * d;
-      v += DENORMAL_GUARD;
-      v -= DENORMAL_GUARD;
       diffBuf[fo2 + dw] = v;
       x = d - g2 * v;
       d = diffBuf[fo3 + ((dw - fl3) & diffMask)];
       v = x + g3 * d;
-      v += DENORMAL_GUARD;
-      v -= DENORMAL_GUARD;
       diffBuf[fo3 + dw] = v;
       x = d - g3 * v;
       dw = (dw + 1) & diffMask;
 
       // Line outputs through their damping filters.
       s0 = db0 * lineBuf[lo0 + ((lw - ll0) & lineMask)] + da0 * s0;
-      s0 += DENORMAL_GUARD;
-      s0 -= DENORMAL_GUARD;
       s1 = db1 * lineBuf[lo1 + ((lw - ll1) & lineMask)] + da1 * s1;
-      s1 += DENORMAL_GUARD;
-      s1 -= DENORMAL_GUARD;
       s2 = db2 * lineBuf[lo2 + ((lw - ll2) & lineMask)] + da2 * s2;
-      s2 += DENORMAL_GUARD;
-      s2 -= DENORMAL_GUARD;
       s3 = db3 * lineBuf[lo3 + ((lw - ll3) & lineMask)] + da3 * s3;
-      s3 += DENORMAL_GUARD;
-      s3 -= DENORMAL_GUARD;
       s4 = db4 * lineBuf[lo4 + ((lw - ll4) & lineMask)] + da4 * s4;
-      s4 += DENORMAL_GUARD;
-      s4 -= DENORMAL_GUARD;
       s5 = db5 * lineBuf[lo5 + ((lw - ll5) & lineMask)] + da5 * s5;
-      s5 += DENORMAL_GUARD;
-      s5 -= DENORMAL_GUARD;
       s6 = db6 * lineBuf[lo6 + ((lw - ll6) & lineMask)] + da6 * s6;
-      s6 += DENORMAL_GUARD;
-      s6 -= DENORMAL_GUARD;
       s7 = db7 * lineBuf[lo7 + ((lw - ll7) & lineMask)] + da7 * s7;
-      s7 += DENORMAL_GUARD;
-      s7 -= DENORMAL_GUARD;
 
       // Orthonormal 8-point fast Walsh-Hadamard transform (the feedback matrix).
       const a0 = s0 + s1;
@@ -455,6 +487,81 @@ export class Reverb {
     this.inGain = gIn;
     this.outGain = gOut;
     this.rampLeft = rampLeft;
+    this.inPeak[0] = inPeak;
+  }
+
+  /**
+   * A block of zeros into a network that holds only zeros: every value the loop would compute is
+   * 0, and so is what it would add to the output. Only the write positions and the gain ramp move,
+   * exactly as the loop moves them, so the blocks that follow are bit for bit the same. (The loop
+   * would add +0 to each output sample; a -0 already there stays -0 here, the same value.)
+   */
+  private advanceSilent(n: number): void {
+    this.lineWrite = (this.lineWrite + n) & this.lineMask;
+    this.diffWrite = (this.diffWrite + n) & this.diffMask;
+    let rampLeft = this.rampLeft;
+    if (rampLeft === 0) return;
+    let gIn = this.inGain;
+    let gOut = this.outGain;
+    const steps = Math.min(n, rampLeft);
+    for (let t = 0; t < steps; t++) {
+      gIn += this.inGainStep;
+      gOut += this.outGainStep;
+    }
+    rampLeft -= steps;
+    if (rampLeft === 0) {
+      gIn = this.inGainTarget;
+      gOut = this.outGainTarget;
+    }
+    this.inGain = gIn;
+    this.outGain = gOut;
+    this.rampLeft = rampLeft;
+  }
+
+  /**
+   * The denormal guard, once per silent block: every value this block wrote into the lines and the
+   * diffusers, and the damping states, that is below FLUSH_BELOW becomes exactly 0. A decaying tail
+   * thus steps from at least FLUSH_BELOW straight to 0, and no float32 subnormal (which some CPUs
+   * read and write a hundred times slower) is ever formed from it. While the send carries sound
+   * the values are the sound's own size and nothing is flushed: the per-sample loop has no guard.
+   * Returns true when everything it looked at is now 0: after a whole ring's length of such blocks
+   * the network holds only zeros (zeroRun), and silent blocks skip the loop (advanceSilent).
+   */
+  private flushTiny(lw0: number, dw0: number, n: number): boolean {
+    let kept = 0;
+    const ds = this.dampState;
+    for (let k = 0; k < LINE_COUNT; k++) {
+      const v = ds[k];
+      if (v < FLUSH_BELOW && v > -FLUSH_BELOW) ds[k] = 0;
+      else kept++;
+    }
+    const lb = this.lineBuf;
+    const lm = this.lineMask;
+    const lo = this.lineOffset;
+    const ln = Math.min(n, lm + 1);
+    for (let k = 0; k < LINE_COUNT; k++) {
+      const o = lo[k];
+      for (let i = 0; i < ln; i++) {
+        const j = o + ((lw0 + i) & lm);
+        const v = lb[j];
+        if (v < FLUSH_BELOW && v > -FLUSH_BELOW) lb[j] = 0;
+        else kept++;
+      }
+    }
+    const db = this.diffBuf;
+    const dm = this.diffMask;
+    const fo = this.diffOffset;
+    const dn = Math.min(n, dm + 1);
+    for (let k = 0; k < DIFFUSER_COUNT; k++) {
+      const o = fo[k];
+      for (let i = 0; i < dn; i++) {
+        const j = o + ((dw0 + i) & dm);
+        const v = db[j];
+        if (v < FLUSH_BELOW && v > -FLUSH_BELOW) db[j] = 0;
+        else kept++;
+      }
+    }
+    return kept === 0;
   }
 
   /** Jumps to the target gains (no ramp): before the first block and on reset. */

@@ -148,6 +148,38 @@ describe('WaveSink', () => {
     for (let i = 0; i < B; i++) expect(q[i]).toBeCloseTo(sine(440, 0.5, i), 6);
   });
 
+  it('one pin with the soft clip: blocks inside the knee pass as x, a block that crosses it is bent, sample for sample as the formula', () => {
+    // The single-pin path takes a whole block in one loop only while every sample is at or below
+    // the knee; a block with one sample past it must come out exactly as the general clip loop.
+    for (const amp of [0.5, 0.79, 0.95]) {
+      const { port, sink } = setup({ freqs: [440], amp });
+      sink.clip = 'soft';
+      const knee = sink.softClipKnee;
+      const range = 1 - knee;
+      const l = new Float32Array(B);
+      const r = new Float32Array(B);
+      let peak = 0;
+      for (let b = 0; b < 40; b++) {
+        const pos = port.clock.samplePosition;
+        sink.renderBlock(l, r, B);
+        let blockPeak = 0;
+        for (let i = 0; i < B; i++) {
+          let want = Math.fround(Math.fround(sine(440, amp, pos + i)));
+          if (want > knee) want = Math.fround(knee + range * Math.tanh((want - knee) / range));
+          else if (want < -knee) want = Math.fround(-knee - range * Math.tanh((-want - knee) / range));
+          expect(l[i]).toBeCloseTo(want, 6);
+          expect(r[i]).toBe(l[i]);
+          blockPeak = Math.max(blockPeak, Math.abs(l[i]));
+        }
+        expect(sink.meters[METER.PEAK_L]).toBeCloseTo(blockPeak, 6);
+        peak = Math.max(peak, blockPeak);
+      }
+      if (amp < knee) expect(peak).toBeCloseTo(amp, 3);
+      else expect(peak).toBeLessThan(amp);
+      expect(sink.takePeak()).toBeCloseTo(peak, 6);
+    }
+  });
+
   it('replaces non-finite samples by 0 and counts them', () => {
     const { mp, sink } = setup({ freqs: [440], amp: 0.5 });
     mp.streams[0].continuousAmp = Number.NaN;

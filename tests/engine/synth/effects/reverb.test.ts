@@ -317,4 +317,51 @@ describe('Reverb: real-time contract', () => {
     }
     expect(subnormals).toBe(0);
   });
+  it('a tail ends in exact zeros, and after that silence costs nothing yet changes nothing (bit for bit as a fresh reverb)', () => {
+    const params = { reverbTimeMs: 300, highFreqRtRatio: 0.999, reverbMixDb: 0 };
+    const used = new Reverb(FS, BLOCK);
+    used.setParams(params);
+    render(used, noise(FS / 4, 0.9));
+    // 6 s of silence: the tail falls below the flush level (1e-30, 600 dB) after ~3 s.
+    const tail = render(used, new Float32Array(6 * FS));
+    const lastSecond = FS * 5;
+    let nonZero = 0;
+    for (let i = lastSecond; i < tail.L.length; i++) if (tail.L[i] !== 0 || tail.R[i] !== 0) nonZero++;
+    expect(nonZero).toBe(0);
+    // A mix change while silent ramps as it would with sound (10 ms), then an impulse: the
+    // answer must be exactly a fresh reverb's with the same settings.
+    used.setParams({ reverbMixDb: -6 });
+    render(used, new Float32Array(FS / 10));
+    const fresh = new Reverb(FS, BLOCK);
+    fresh.setParams({ ...params, reverbMixDb: -6 });
+    const a = render(used, impulse(FS, 0.5));
+    const b = render(fresh, impulse(FS, 0.5));
+    expect(energy(a.L)).toBeGreaterThan(1e-3);
+    let diff = 0;
+    for (let i = 0; i < a.L.length; i++) if (a.L[i] !== b.L[i] || a.R[i] !== b.R[i]) diff++;
+    expect(diff).toBe(0);
+  });
+
+  it('a send that keeps whispering (1e-25 and 1e-36 noise after a loud tail) never makes float32 subnormals', () => {
+    for (const amp of [1e-25, 1e-36]) {
+      const rv = new Reverb(FS, BLOCK);
+      rv.setParams({ reverbTimeMs: 300, highFreqRtRatio: 0.999 });
+      render(rv, noise(FS / 4, 0.9));
+      render(rv, noise(6 * FS, amp, 7));
+      const state = rv as unknown as { lineBuf: Float32Array; diffBuf: Float32Array };
+      let subnormals = 0;
+      let nonZero = 0;
+      for (const buf of [state.lineBuf, state.diffBuf]) {
+        for (let i = 0; i < buf.length; i++) {
+          const v = Math.abs(buf[i]);
+          if (v !== 0) nonZero++;
+          if (v !== 0 && v < 1.1754943508222875e-38) subnormals++;
+        }
+      }
+      expect(subnormals).toBe(0);
+      // The 1e-25 whisper is kept (it is above the flush level), the 1e-36 one is flushed.
+      if (amp === 1e-25) expect(nonZero).toBeGreaterThan(0);
+      else expect(nonZero).toBe(0);
+    }
+  });
 });
