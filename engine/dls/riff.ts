@@ -278,9 +278,10 @@ export function writeRiff(root: RiffNode): Uint8Array {
 export class ByteWriter {
   readonly bytes: Uint8Array;
   readonly view: DataView;
-  constructor(size: number) {
-    this.bytes = new Uint8Array(size);
-    this.view = new DataView(this.bytes.buffer);
+  /** A new zeroed buffer of `size` bytes, or writes into `into` (offsets relative to its start). */
+  constructor(size: number, into?: Uint8Array) {
+    this.bytes = into ?? new Uint8Array(size);
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
   }
   u8(at: number, v: number): this {
     this.view.setUint8(at, v);

@@ -14,7 +14,7 @@
  * chorus sends, pitch bend, modulation and pressure, one-shot drums with exclusive hi-hats, then
  * releases to the end of every voice, rendered block by block as the device would pull them.
  */
-import { packInstrumentDownload, packWaveDownload } from '../dls/download.js';
+import { DownloadScratch, packInstrumentDownload, packWaveDownload } from '../dls/download.js';
 import { makeGmDrums, makeGmProgram } from '../dls/gm-bank/make-gm-bank.js';
 import { DirectMusicBuffer } from '../dmus/dmus-buffer.js';
 import { SYNTH_PORTPARAMS } from '../dmus/properties.js';
@@ -34,10 +34,11 @@ export function warmUpRenderPath(sampleRate: number, bufferFrames: number): { pe
   const pin = engine.createPin('warm-up');
   const node = engine.node(pin);
   let dlId = 1;
+  const scratch = new DownloadScratch();
   for (const col of [...PROGRAMS.map(makeGmProgram), makeGmDrums()]) {
     const waveDlIds = col.waves.map((w) => {
       const id = dlId++;
-      node.download(packWaveDownload(w, id));
+      node.download(packWaveDownload(w, id, { scratch }));
       return id;
     });
     node.download(packInstrumentDownload(col, col.instruments[0], dlId++, waveDlIds));

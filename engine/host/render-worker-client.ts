@@ -46,6 +46,11 @@ const NODE_METHODS: Array<keyof SynthNode> = [
   'getWaveFormat',
 ];
 
+/** The bytes of a view in an ArrayBuffer of their own (the view itself when it already is one). */
+function ownBytes(b: Uint8Array): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice();
+}
+
 function fromWire(e: WireError): Error {
   if (e.kind === 'DmusError') {
     return Object.assign(Object.create(DmusError.prototype) as DmusError, { name: 'DmusError', message: e.message, code: e.code, where: e.where ?? undefined, hresult: e.hresult });
@@ -171,6 +176,9 @@ export class RenderWorkerClient implements RenderEngineApi {
     if (!n) {
       const proxy: Partial<SynthNode> = {};
       for (const m of NODE_METHODS) (proxy as Record<string, unknown>)[m] = (...args: unknown[]) => this.call('node', [pinId, m, args]);
+      // postMessage copies a typed array's whole ArrayBuffer: a download packed into a larger
+      // reusable buffer (DownloadScratch) goes out as a copy of just its bytes.
+      proxy.download = (bytes: Uint8Array) => this.call('node', [pinId, 'download', [ownBytes(bytes)]]);
       n = proxy as SynthNode;
       this.nodes.set(pinId, n);
     }

@@ -13,7 +13,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { decodeLocale, type DlsCollection, encodeLocale, midiBank } from '../dls/collection.js';
 import { type SynthCapabilities, synthCapabilities } from '../dls/conditions.js';
-import { DownloadIdAllocator, packInstrumentDownload, packWaveDownload } from '../dls/download.js';
+import { DownloadIdAllocator, DownloadScratch, packInstrumentDownload, packWaveDownload } from '../dls/download.js';
 import { builtInBankPath, systemGmDlsPath } from '../dls/system-bank.js';
 import { DirectMusicBuffer } from '../dmus/dmus-buffer.js';
 import { DMUS_E, DmusError } from '../dmus/errors.js';
@@ -96,6 +96,8 @@ export class Session {
   private audio: AudioSettings;
   private readonly pins = new Map<number, PinRecord>();
   private readonly ids = new DownloadIdAllocator();
+  /** Every wave download is packed here: the pin copies it before download() returns. */
+  private readonly waveScratch = new DownloadScratch();
   private readonly options: SessionOptions;
   private readonly stateListeners = new Set<Listener<SessionState>>();
   private readonly errorListeners = new Set<Listener<{ message: string; where: string | null; code: string | null }>>();
@@ -738,7 +740,7 @@ export class Session {
       const wave = c.collection.waves[waveIndex];
       if (!wave) throw new DmusError('BADWAVELINK', `${c.name}: wave ${waveIndex} does not exist`);
       const dlId = this.ids.getDLId();
-      const { downloadHandle } = this.engine.node(rec.id).download(packWaveDownload(wave, dlId));
+      const { downloadHandle } = this.engine.node(rec.id).download(packWaveDownload(wave, dlId, { scratch: this.waveScratch }));
       w = { handle: downloadHandle, dlId, users: 0 };
       rec.waves.set(key, w);
     }

@@ -5,7 +5,7 @@ import { capabilitiesFrom } from '../../../engine/dls/conditions.js';
 import { CONN_DST, CONN_SRC, DLSID, TIMECENTS_ZERO } from '../../../engine/dls/constants.js';
 import { DlsError } from '../../../engine/dls/dls-error.js';
 import { readDls } from '../../../engine/dls/dls-reader.js';
-import { buildCollectionDownloads, DownloadIdAllocator, packInstrumentDownload, packWaveDownload } from '../../../engine/dls/download.js';
+import { buildCollectionDownloads, DownloadIdAllocator, DownloadScratch, packInstrumentDownload, packWaveDownload } from '../../../engine/dls/download.js';
 import { parseDownload } from '../../../engine/dls/download-parse.js';
 import { readFileSync } from 'node:fs';
 import { DownloadSet } from '../../../engine/synth/downloads.js';
@@ -88,6 +88,24 @@ describe('DMUS_DOWNLOADINFO packing (reference §5)', () => {
     x.u32(56, 5); // DMUS_WAVEDATA.cbSize = PCM bytes
     x.b.set(col.waves[0].data, 60); // then 2 guard bytes (append 2 × nBlockAlign 1), then pad to 4
     expect(got).toEqual(x.b);
+  });
+
+  it('packs a wave into a reused scratch exactly as into a new buffer, whatever the scratch held before', () => {
+    const col = tinyCollection();
+    const fresh = packWaveDownload(col.waves[0], 7, { append: 2 });
+    const scratch = new DownloadScratch();
+    // A bigger wave first leaves the scratch full of non-zero bytes past the small one's end.
+    const big = sineWave(4000, 1, 16);
+    const first = packWaveDownload(big, 3, { scratch });
+    expect(first.length).toBeGreaterThan(8000);
+    first.fill(0xa5);
+    const again = packWaveDownload(col.waves[0], 7, { append: 2, scratch });
+    expect(again).toEqual(fresh);
+    // The same memory is reused, and a synth parses it (guard bytes zero, as the layout says).
+    expect(again.buffer).toBe(first.buffer);
+    const pin = new DownloadSet();
+    const { free } = pin.download(again);
+    expect(free).toBe(true);
   });
 
   it('packs an instrument (type 3): DMUS_INSTRUMENT 24 B, DMUS_ARTICULATION2 + CONNECTIONLIST, DMUS_REGION 72 B', () => {
