@@ -32,8 +32,10 @@
  *   gain moves do not click.
  *   Coefficient jumps of the one-pole filters are harmless and are applied at once.
  * - Denormals: no per-sample guard (it was a quarter of the loop's time). After a block of silent
- *   input, what that block wrote below 1e-30 is set to 0 (flushTiny), so a fading tail ends in exact
- *   zeros and never turns into float32 subnormals.
+ *   input, what that block wrote below 1e-30 is set to 0 (flushRing): in the diffusers while they
+ *   ring down, in the lines once the whole tail is below 1e-20 (flushStates). A fading tail so
+ *   ends in exact zeros and never turns into float32 subnormals, and once the network holds only
+ *   zeros, silent blocks skip the loop (advanceSilent).
  *
  * Real time: the constructor allocates every buffer; process() only reads and writes typed arrays.
  */
@@ -91,9 +93,16 @@ const DIFFUSER_COUNT = 4;
 const MAX_DAMPING_POLE = 0.9995;
 /**
  * A block whose send input stays below this (about -400 dBFS: silence, or the last ulps of a
- * release) is a silent block: flushTiny runs after it.
+ * release) is a silent block: the flushes below may run after it.
  */
 const SILENT_INPUT = 1e-20;
+/**
+ * The lines are flushed only once every damping state is below this. A line's values are at most
+ * ~4000 times its state (the damping low-pass passes 5e-4 of the highest frequencies), so while a
+ * state is above it, the network's values are far above the subnormal range; the Hadamard mixing
+ * spreads energy over all lines every pass, so no line fades alone.
+ */
+const LINE_WATCH = 1e-20;
 /**
  * Tail values below this are flushed to 0 in silent blocks. It is 10^8 above the smallest normal
  * float32 (1.2e-38): a tail's decay over one block, or one damping gain (at least 5e-4), cannot
@@ -115,6 +124,28 @@ const ENERGY_DECAY_K = 6 * Math.LN10;
  * 1000 ms, mix 0 dB, ratio 0.999 from 0.70 to 1.0 at 22.05 and 48 kHz.
  */
 const OUTPUT_CALIBRATION = 1.195;
+
+/**
+ * The denormal guard of one set of rings, after a silent block: of the n values written from
+ * position w0 in each of the `count` rings (ring k at offset[k], `mask` + 1 long), those below
+ * FLUSH_BELOW become exactly 0. A decaying tail thus steps from at least FLUSH_BELOW straight to 0,
+ * and no float32 subnormal (which some CPUs read and write a hundred times slower) is ever formed
+ * from it. Returns true when all n values are now 0.
+ */
+function flushRing(buf: Float32Array, offset: Int32Array, count: number, mask: number, w0: number, n: number): boolean {
+  let kept = 0;
+  const m = Math.min(n, mask + 1);
+  for (let k = 0; k < count; k++) {
+    const o = offset[k];
+    for (let i = 0; i < m; i++) {
+      const j = o + ((w0 + i) & mask);
+      const v = buf[j];
+      if (v < FLUSH_BELOW && v > -FLUSH_BELOW) buf[j] = 0;
+      else kept++;
+    }
+  }
+  return kept === 0;
+}
 
 /** True when input[0, n) is all zeros (+0 or -0). */
 function isSilent(input: Float32Array, n: number): boolean {
@@ -140,14 +171,14 @@ export class Reverb {
   private readonly lineLength: Int32Array;
   private lineWrite = 0;
   /**
-   * Samples, in a row, of silent blocks after which the damping states and everything written were
-   * exactly 0. Past the line ring's size every line and diffuser holds only zeros.
+   * Samples, in a row, of silent blocks after which everything written to the lines (and the
+   * damping states) was exactly 0; at or past the ring's size every line holds only zeros.
    */
-  private zeroRun = 0;
+  private lineZeroRun = 0;
+  /** The same for the diffusers. */
+  private diffZeroRun = 0;
   /** run()'s largest |input| of the block (a typed array: a double field store could box). */
   private readonly inPeak = new Float64Array(1);
-  /** The larger ring size: zeroRun at or past it means every ring is all zeros. */
-  private readonly zeroNeeded: number;
   /** Damping filter per line: y = dampB * x + dampA * state. */
   private readonly dampB: Float64Array;
   private readonly dampA: Float64Array;
@@ -218,8 +249,8 @@ export class Reverb {
     }
     const diffSize = nextPow2(diffLongest + 1);
     this.diffMask = diffSize - 1;
-    this.zeroNeeded = Math.max(lineSize, diffSize);
-    this.zeroRun = this.zeroNeeded;
+    this.lineZeroRun = lineSize;
+    this.diffZeroRun = diffSize;
     this.diffBuf = new Float32Array(diffSize * DIFFUSER_COUNT);
     this.diffOffset = new Int32Array(DIFFUSER_COUNT);
     for (let i = 0; i < DIFFUSER_COUNT; i++) this.diffOffset[i] = i * diffSize;
@@ -276,7 +307,8 @@ export class Reverb {
     this.dampState.fill(0);
     this.lineWrite = 0;
     this.diffWrite = 0;
-    this.zeroRun = this.zeroNeeded;
+    this.lineZeroRun = this.lineMask + 1;
+    this.diffZeroRun = this.diffMask + 1;
     this.snapGains();
     this.fresh = true;
   }
@@ -289,17 +321,30 @@ export class Reverb {
     const n = frames | 0;
     if (n <= 0) return;
     this.fresh = false;
-    if (this.zeroRun >= this.zeroNeeded && isSilent(input, n)) {
+    if (this.lineZeroRun > this.lineMask && this.diffZeroRun > this.diffMask && isSilent(input, n)) {
       this.advanceSilent(n);
       return;
     }
     const lw0 = this.lineWrite;
     const dw0 = this.diffWrite;
     this.run(input, outL, outR, n);
+    const inPeak = this.inPeak[0];
     // Not NaN-safe on purpose: a NaN input (never sent by the synth) is no reason to flush.
-    if (!(this.inPeak[0] < SILENT_INPUT)) this.zeroRun = 0;
-    else if (this.flushTiny(lw0, dw0, n)) this.zeroRun += n;
-    else this.zeroRun = 0;
+    if (!(inPeak < SILENT_INPUT)) {
+      this.lineZeroRun = 0;
+      this.diffZeroRun = 0;
+      return;
+    }
+    // The diffusers hear only the input and ring down within about a second; once they hold only
+    // zeros, an all-zero input keeps them so and they need no look.
+    if (inPeak !== 0 || this.diffZeroRun <= this.diffMask) {
+      if (flushRing(this.diffBuf, this.diffOffset, DIFFUSER_COUNT, this.diffMask, dw0, n)) this.diffZeroRun += n;
+      else this.diffZeroRun = 0;
+    }
+    if (this.flushStates()) {
+      if (flushRing(this.lineBuf, this.lineOffset, LINE_COUNT, this.lineMask, lw0, n)) this.lineZeroRun += n;
+      else this.lineZeroRun = 0;
+    } else this.lineZeroRun = 0;
   }
 
   /**
@@ -519,47 +564,23 @@ export class Reverb {
   }
 
   /**
-   * The denormal guard, once per silent block: every value this block wrote into the lines and the
-   * diffusers, and the damping states, that is below FLUSH_BELOW becomes exactly 0. A decaying tail
-   * thus steps from at least FLUSH_BELOW straight to 0, and no float32 subnormal (which some CPUs
-   * read and write a hundred times slower) is ever formed from it. While the send carries sound
-   * the values are the sound's own size and nothing is flushed: the per-sample loop has no guard.
-   * Returns true when everything it looked at is now 0: after a whole ring's length of such blocks
-   * the network holds only zeros (zeroRun), and silent blocks skip the loop (advanceSilent).
+   * The denormal guard for the lines, once per silent block: when every damping state is below
+   * LINE_WATCH, those below FLUSH_BELOW become exactly 0 and the caller flushes what the block wrote
+   * into the lines (flushRing). Returns false, flushing nothing, while a state is above LINE_WATCH
+   * (the tail is still loud enough that no value nears the subnormal range); true when the lines
+   * were looked at and every state is now 0.
    */
-  private flushTiny(lw0: number, dw0: number, n: number): boolean {
-    let kept = 0;
+  private flushStates(): boolean {
     const ds = this.dampState;
+    for (let k = 0; k < LINE_COUNT; k++) {
+      const v = ds[k];
+      if (!(v < LINE_WATCH && v > -LINE_WATCH)) return false;
+    }
+    let kept = 0;
     for (let k = 0; k < LINE_COUNT; k++) {
       const v = ds[k];
       if (v < FLUSH_BELOW && v > -FLUSH_BELOW) ds[k] = 0;
       else kept++;
-    }
-    const lb = this.lineBuf;
-    const lm = this.lineMask;
-    const lo = this.lineOffset;
-    const ln = Math.min(n, lm + 1);
-    for (let k = 0; k < LINE_COUNT; k++) {
-      const o = lo[k];
-      for (let i = 0; i < ln; i++) {
-        const j = o + ((lw0 + i) & lm);
-        const v = lb[j];
-        if (v < FLUSH_BELOW && v > -FLUSH_BELOW) lb[j] = 0;
-        else kept++;
-      }
-    }
-    const db = this.diffBuf;
-    const dm = this.diffMask;
-    const fo = this.diffOffset;
-    const dn = Math.min(n, dm + 1);
-    for (let k = 0; k < DIFFUSER_COUNT; k++) {
-      const o = fo[k];
-      for (let i = 0; i < dn; i++) {
-        const j = o + ((dw0 + i) & dm);
-        const v = db[j];
-        if (v < FLUSH_BELOW && v > -FLUSH_BELOW) db[j] = 0;
-        else kept++;
-      }
     }
     return kept === 0;
   }
