@@ -3,6 +3,7 @@
  * Purpose: one entry point that recognises a DLS ('RIFF' 'DLS ') or SoundFont 2 ('RIFF' 'sfbk')
  * file by its form type and returns a DlsCollection plus the source format, for the CLI and host.
  */
+import type { ProgramFilter } from './program-filter.js';
 import { readFileSync } from 'node:fs';
 import { collectionLevel, type DlsCollection } from './collection.js';
 import { DlsError } from './dls-error.js';
@@ -24,7 +25,7 @@ export interface LoadedBank {
  * `programs` (SF2 only): convert just the presets of these program numbers (readSf2AsDls). A DLS
  * file is read whole either way: its waves are views onto the bytes and cost nothing to keep.
  */
-export function loadBankBytes(bytes: Uint8Array, programs: ReadonlySet<number> | null = null): LoadedBank {
+export function loadBankBytes(bytes: Uint8Array, programs: ProgramFilter | null = null): LoadedBank {
   const form = bytes.length >= 12 && fourcc(bytes, 0) === 'RIFF' ? fourcc(bytes, 8) : '';
   if (form === 'sfbk') return { format: 'SF2', collection: readSf2AsDls(bytes, programs).collection, size: bytes.length };
   if (form === 'DLS ') {
@@ -46,7 +47,7 @@ export function loadBankFile(path: string): LoadedBank {
  */
 export async function loadBank(
   bytes: Uint8Array,
-  programs: ReadonlySet<number> | null = null,
+  programs: ProgramFilter | null = null,
   onProgress?: DecodeProgress,
   fill?: FillBytes,
 ): Promise<LoadedBank> {

@@ -2,6 +2,7 @@
  * The session's open instrument collections (DLS Level 1/2 and SoundFont 2 files), parsed once and
  * kept as views onto their file bytes; the source of every download (reference §5.9).
  */
+import type { ProgramFilter } from '../dls/program-filter.js';
 import { type FileHandle, open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { type DlsCollection, type DlsInstrument, decodeLocale, effectiveVelocityRange, infoText, midiBank } from '../dls/collection.js';
@@ -151,7 +152,7 @@ export class CollectionStore {
    * partial collection for a caller that knows what it will play (loadBankBytes); it is never
    * shared with a later whole open of the same file.
    */
-  async loadFile(path: string, builtIn = false, programs: ReadonlySet<number> | null = null, onProgress?: LoadProgress): Promise<OpenCollection> {
+  async loadFile(path: string, builtIn = false, programs: ProgramFilter | null = null, onProgress?: LoadProgress): Promise<OpenCollection> {
     const existing = programs === null ? [...this.open.values()].find((c) => c.path === path && !c.partial) : undefined;
     if (existing) return existing;
     if (programs === null) return this.add(basename(path), path, await readWhole(path), builtIn, programs, onProgress);
@@ -181,7 +182,7 @@ export class CollectionStore {
     path: string | null,
     bytes: Uint8Array,
     builtIn: boolean,
-    programs: ReadonlySet<number> | null = null,
+    programs: ProgramFilter | null = null,
     onProgress?: LoadProgress,
     fill?: FillBytes,
   ): Promise<OpenCollection> {

@@ -9,6 +9,7 @@
  * once and reference-counted by the instruments that use it there; instruments are unloaded
  * before the waves they use; download ids come from one counter and are never reused.
  */
+import { type ProgramFilter, wantsProgram } from '../dls/program-filter.js';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { decodeLocale, type DlsCollection, encodeLocale, midiBank } from '../dls/collection.js';
@@ -699,7 +700,7 @@ export class Session {
   // ----- collections and downloads -----
 
   /** `programs`: engine-internal (the offline render), see CollectionStore.loadFile. */
-  async loadCollection(p: { path: string }, programs: ReadonlySet<number> | null = null, onProgress?: LoadProgress): Promise<CollectionInfo> {
+  async loadCollection(p: { path: string }, programs: ProgramFilter | null = null, onProgress?: LoadProgress): Promise<CollectionInfo> {
     const c = await this.collections.loadFile(p.path, false, programs, onProgress);
     this.changed();
     return collectionInfo(c);
@@ -843,17 +844,18 @@ export class Session {
   }
 
   /**
-   * Downloads the instruments of a collection whose program number is in `programs` (collection
-   * order, as downloadCollection does); every instrument when `programs` is null. The offline
+   * Downloads the instruments of a collection that `programs` takes (by program number and kind;
+   * collection order, as downloadCollection does); every instrument when `programs` is null. The offline
    * render uses it with programsUsedBy(song) (song-programs.ts says why the output is the same).
    */
-  downloadPrograms(p: { pinId: number; collectionId: number; programs: ReadonlySet<number> | null }): PinInfo {
+  downloadPrograms(p: { pinId: number; collectionId: number; programs: ProgramFilter | null }): PinInfo {
     const rec = this.pinRecord(p.pinId);
     const c = this.collections.get(p.collectionId);
     const list = c.collection.instruments;
     const caps = this.pinCapabilities(rec);
     for (let index = 0; index < list.length; index++) {
-      if (p.programs === null || p.programs.has(list[index].locale.ulInstrument & 0x7f)) this.downloadIndex(rec, c, index, undefined, caps);
+      const l = decodeLocale(list[index].locale);
+      if (p.programs === null || wantsProgram(p.programs, l.drum, l.program)) this.downloadIndex(rec, c, index, undefined, caps);
     }
     this.changed();
     return this.pinInfo(p.pinId);

@@ -11,19 +11,41 @@
  * program number is 0 or appears in a program change gives the same instrument choices, and the
  * same output, as downloading everything.
  */
+import type { ProgramFilter } from '../dls/program-filter.js';
 import type { Song } from '../midi/smf.js';
 
+/** Channel 10 (index 9) of every group: a drum channel after power-on or a GM/GS reset. */
+const DRUM_CHANNEL = 9;
+
 /**
- * The program numbers (0-127) a song can select, 0 included; null when the song carries raw
- * bytes (F7 escape packets) that might hide a program change, so only a whole download is safe.
+ * The instruments a song can select: null when the song carries raw bytes (F7 escape packets)
+ * that might hide a program change, so only a whole download is safe.
+ *
+ * Without SysEx, the drum channels are channel 10 of each group (nothing else changes a channel's
+ * kind), so the kinds are told apart: melodic programs are 0 (when a melodic channel plays a note)
+ * and those selected on melodic channels; drum kits are 0 (when a drum channel plays a note) and
+ * those selected on drum channels. A piano piece so needs no kit. A song with SysEx (a GS "use
+ * for rhythm part" can make any channel a drum channel) gets every program number of either
+ * kind, 0 included: a plain set, which matches both.
  */
-export function programsUsedBy(song: Song): Set<number> | null {
-  const programs = new Set<number>([0]);
+export function programsUsedBy(song: Song): ProgramFilter | null {
+  const any = new Set<number>([0]);
+  const melodic = new Set<number>();
+  const drums = new Set<number>();
+  let sysex = false;
   for (const track of song.tracks) {
     for (const e of track.events) {
       if (e.kind === 'escape' || e.kind === 'sysex-continuation') return null;
-      if (e.kind === 'channel' && (e.status & 0xf0) === 0xc0 && e.data.length > 1) programs.add(e.data[1] & 0x7f);
+      if (e.kind === 'sysex') sysex = true;
+      if (e.kind !== 'channel' || e.data.length < 2) continue;
+      const type = e.status & 0xf0;
+      const drum = (e.status & 0x0f) === DRUM_CHANNEL;
+      if (type === 0xc0) {
+        const p = e.data[1] & 0x7f;
+        any.add(p);
+        (drum ? drums : melodic).add(p);
+      } else if (type === 0x90 && e.data.length > 2 && e.data[2] !== 0) (drum ? drums : melodic).add(0);
     }
   }
-  return programs;
+  return sysex ? any : { melodic, drums };
 }

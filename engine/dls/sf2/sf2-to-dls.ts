@@ -11,6 +11,7 @@
  *
  * What does not map exactly is listed in engine/dls/sf2/README.md.
  */
+import { type ProgramFilter, wantsProgram } from '../program-filter.js';
 import type { ConnectionBlock, DlsCollection, DlsInstrument, DlsRegion, DlsWave, InfoEntry, WaveLoop } from '../collection.js';
 import { encodeLocale } from '../collection.js';
 import {
@@ -122,7 +123,7 @@ export interface Sf2ImportResult {
  * those program numbers (any bank) are converted, and only the waves they use: for a caller that
  * knows what it will play (the offline render of a song), not for a bank a user browses.
  */
-export function readSf2AsDls(bytes: Uint8Array, programs: ReadonlySet<number> | null = null): Sf2ImportResult {
+export function readSf2AsDls(bytes: Uint8Array, programs: ProgramFilter | null = null): Sf2ImportResult {
   const bank = readSf2(bytes);
   return { collection: sf2ToDls(bank, programs), version: bank.version };
 }
@@ -147,7 +148,7 @@ const FILL_GAP = 65536;
  */
 export async function readSf2OrSf3AsDls(
   bytes: Uint8Array,
-  programs: ReadonlySet<number> | null = null,
+  programs: ProgramFilter | null = null,
   onProgress?: DecodeProgress,
   fill?: FillBytes,
 ): Promise<Sf2ImportResult & { compressed: boolean }> {
@@ -175,7 +176,7 @@ async function fillWaves(bytes: Uint8Array, waves: DlsWave[], fill: FillBytes): 
   }
 }
 
-export function sf2ToDls(bank: Sf2Bank, programs: ReadonlySet<number> | null = null): DlsCollection {
+export function sf2ToDls(bank: Sf2Bank, programs: ProgramFilter | null = null): DlsCollection {
   const warnings = [...bank.warnings];
   const counts = new Map<string, number>();
   const note = (what: string) => counts.set(what, (counts.get(what) ?? 0) + 1);
@@ -185,7 +186,7 @@ export function sf2ToDls(bank: Sf2Bank, programs: ReadonlySet<number> | null = n
   let regionCount = 0;
 
   for (const preset of bank.presets) {
-    if (programs !== null && !programs.has(preset.preset & 0x7f)) continue;
+    if (programs !== null && !wantsProgram(programs, preset.bank === 128, preset.preset & 0x7f)) continue;
     const drum = preset.bank === 128;
     if (!drum && preset.bank > 127) note(`preset bank ${preset.bank} > 127 mapped to CC0 ${preset.bank & 0x7f}`);
     const ins: DlsInstrument = {

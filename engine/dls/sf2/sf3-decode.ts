@@ -14,6 +14,7 @@
  * when a compressed bank is opened.
  */
 import { DlsError } from '../dls-error.js';
+import { type ProgramFilter, wantsProgram } from '../program-filter.js';
 import { SF2_SAMPLE, type Sf2Bank, type Sf2Sample } from './sf2-reader.js';
 
 /** Frames after each sample, as the SF2 spec asks (and the interpolator's guard reads rely on). */
@@ -48,7 +49,7 @@ async function createDecoder(): Promise<VorbisDecoder> {
 /** Reports decoded samples (done of total), at most about 50 times a bank. */
 export type DecodeProgress = (done: number, total: number) => void;
 
-export async function decodeSf3(bank: Sf2Bank, programs: ReadonlySet<number> | null = null, onProgress?: DecodeProgress): Promise<Sf2Bank> {
+export async function decodeSf3(bank: Sf2Bank, programs: ProgramFilter | null = null, onProgress?: DecodeProgress): Promise<Sf2Bank> {
   if (bank.compressedSamples === 0) return bank;
   const wanted = programs === null ? null : samplesOfPrograms(bank, programs);
   const decoded: Array<Int16Array | null> = bank.samples.map(() => null);
@@ -126,11 +127,11 @@ const GEN_INSTRUMENT = 41;
 const GEN_SAMPLE_ID = 53;
 
 /** Samples the presets of `programs` can play (with their stereo partners). */
-function samplesOfPrograms(bank: Sf2Bank, programs: ReadonlySet<number>): Set<number> {
+function samplesOfPrograms(bank: Sf2Bank, programs: ProgramFilter): Set<number> {
   const out = new Set<number>();
   const gen = (z: { generators: Array<{ oper: number; amount: number }> }, oper: number) => z.generators.find((g) => g.oper === oper)?.amount;
   for (const p of bank.presets) {
-    if (!programs.has(p.preset & 0x7f)) continue;
+    if (!wantsProgram(programs, p.bank === 128, p.preset & 0x7f)) continue;
     for (const pz of p.zones) {
       const ii = gen(pz, GEN_INSTRUMENT);
       const inst = ii === undefined ? undefined : bank.instruments[ii & 0xffff];

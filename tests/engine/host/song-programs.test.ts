@@ -83,8 +83,38 @@ function peakOf(wav: Buffer): number {
 }
 
 describe('programsUsedBy', () => {
-  it('lists 0 and every program a program change selects, on any channel and group', () => {
-    expect([...(programsUsedBy(readSmf(song())) ?? [])].sort((a, b) => a - b)).toEqual([0, 24, 33, 48, 81]);
+  const sorted = (s: ReadonlySet<number>) => [...s].sort((a, b) => a - b);
+
+  it('lists, per kind, 0 and every program a program change selects, on any channel and group', () => {
+    const f = programsUsedBy(readSmf(song()));
+    if (f === null || !('melodic' in f)) throw new Error('expected programs per kind');
+    expect(sorted(f.melodic)).toEqual([0, 24, 33, 48, 81]);
+    // Channel 10 plays notes (kit 0) and selects program 0.
+    expect(sorted(f.drums)).toEqual([0]);
+  });
+
+  it('a song with no notes on channel 10 needs no drum kit; one without melodic notes no melodic program 0', () => {
+    const piano = encodeSmf({ format: 0, ticksPerQuarter: 480, tracks: [{ events: [msg(0, 0x90, 60, 100), msg(240, 0x80, 60, 0), msg(240, 0xc1, 5)] }] });
+    const f = programsUsedBy(readSmf(piano));
+    if (f === null || !('melodic' in f)) throw new Error('expected programs per kind');
+    expect(sorted(f.melodic)).toEqual([0, 5]);
+    expect(sorted(f.drums)).toEqual([]);
+    const kit = encodeSmf({ format: 0, ticksPerQuarter: 480, tracks: [{ events: [msg(0, 0xc9, 25), msg(0, 0x99, 36, 100), msg(240, 0x89, 36, 0)] }] });
+    const k = programsUsedBy(readSmf(kit));
+    if (k === null || !('melodic' in k)) throw new Error('expected programs per kind');
+    expect(sorted(k.melodic)).toEqual([]);
+    expect(sorted(k.drums)).toEqual([0, 25]);
+  });
+
+  it('a song with SysEx (which could make any channel a drum channel) takes every program number of both kinds', () => {
+    const bytes = encodeSmf({
+      format: 0,
+      ticksPerQuarter: 480,
+      tracks: [{ events: [{ tick: 0, kind: 'sysex', data: Uint8Array.of(0xf0, 0x41, 0x10, 0x42, 0x12, 0x40, 0x11, 0x15, 0x02, 0x18, 0xf7) }, msg(0, 0xc1, 7), msg(10, 0x91, 60, 100)] }],
+    });
+    const f = programsUsedBy(readSmf(bytes));
+    if (f === null || 'melodic' in f) throw new Error('expected one plain set');
+    expect(sorted(f)).toEqual([0, 7]);
   });
 
   it('gives up (null: download everything) when raw F7 escape bytes could hide a program change', () => {
@@ -112,6 +142,41 @@ describe('programsUsedBy', () => {
     const some = await render(join(dir, 'some.wav'), false, bank);
     expect(whole.instruments).toBe(7);
     expect(some.instruments).toBe(6); // program 100 is not converted
+    expect(some.bytes.equals(whole.bytes)).toBe(true);
+    expect(peakOf(some.bytes)).toBeGreaterThan(3000);
+  });
+
+  it('a piano piece downloads no kit from the SF2 and still renders the same WAV as the whole SoundFont', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dmus-programs-piano-'));
+    const bank = join(dir, 'small.sf2');
+    writeFileSync(bank, sf2());
+    const piano = encodeSmf({
+      format: 0,
+      ticksPerQuarter: 480,
+      tracks: [{ events: [msg(0, 0xc0, 24), msg(0, 0x90, 60, 100), msg(0, 0x90, 64, 90), msg(600, 0x80, 60, 0), msg(600, 0x80, 64, 0), msg(600, 0x90, 67, 110), msg(1200, 0x80, 67, 0)] }],
+    });
+    const songFile = join(dir, 'piano.mid');
+    writeFileSync(songFile, piano);
+    const s = readSmf(piano);
+    const run = async (out: string, whole: boolean) => {
+      const session = new Session({ dir: null, output: 'offline', defaults: false });
+      await session.setAudioSettings({ sampleRate: 48000, bufferFrames: 256 });
+      await session.start();
+      try {
+        const pin = session.createPin({ name: 'render' });
+        const programs = whole ? null : programsUsedBy(s);
+        const c = await session.loadCollection({ path: bank }, programs);
+        const info = whole ? session.downloadCollection({ pinId: pin.id, collectionId: c.id }) : session.downloadPrograms({ pinId: pin.id, collectionId: c.id, programs });
+        await renderSessionToWav(session, { pinId: pin.id, song: s, out, seconds: 2 });
+        return { instruments: info.downloads.filter((d) => d.kind === 'instrument').length, bytes: readFileSync(out) };
+      } finally {
+        await session.close();
+      }
+    };
+    const whole = await run(join(dir, 'whole.wav'), true);
+    const some = await run(join(dir, 'some.wav'), false);
+    expect(whole.instruments).toBe(7);
+    expect(some.instruments).toBe(2); // programs 0 and 24, no kit
     expect(some.bytes.equals(whole.bytes)).toBe(true);
     expect(peakOf(some.bytes)).toBeGreaterThan(3000);
   });
