@@ -22,8 +22,8 @@
  * - The line is stored twice (mirror): sample w sits at buf[w] and buf[w + size], so a tap's four
  *   points are four consecutive elements from one masked index instead of four masked reads.
  * - Settled parameters (no ramp, no glide, every tap delay at least MIN_DELAY_SAMPLES: the usual
- *   case) take a loop without those per-sample branches; it does the same arithmetic, so the output
- *   is the same bit for bit.
+ *   case) take a loop without those per-sample branches, in which each tap's delay follows the
+ *   sine's own two-term recurrence (processSettled), started from the phasor every block.
  * - LFO: a rotating phasor (one complex multiply per sample, renormalised once a block) instead of
  *   Math.sin per tap per sample; the taps' phases are fixed linear combinations of its two outputs.
  * - Parameter moves glide: delay and depth change at most SLEW samples per sample (a pitch bend of at
@@ -99,6 +99,11 @@ export class Chorus {
   private lfoS = 0;
   private rotC = 1;
   private rotS = 0;
+  /** The LFO's phase step per sample (radians), and the phasor's rotation over blockN samples. */
+  private omega = 0;
+  private blockN = 0;
+  private blockC = 1;
+  private blockS = 0;
 
   private rateHz: number = SYNTH_CHORUS_DEFAULTS.rateHz;
   private depthMs: number = SYNTH_CHORUS_DEFAULTS.depthMs;
@@ -313,8 +318,13 @@ export class Chorus {
   /**
    * process() with settled parameters: constant delay, depth, wet gain and feedback, and every tap
    * at least MIN_DELAY_SAMPLES behind (so tap()'s clamp is a no-op). The taps are written out
-   * inline on the mirrored line: the same values, products and sums in the same order as the
-   * general loop, so the output is the same bit for bit.
+   * inline on the mirrored line.
+   *
+   * Each tap's delay is delay + depth × sin(phase + offset), and a sampled sine obeys
+   * x[t+1] = 2 cos(w) x[t] - x[t-1]: so the delay itself steps as d[t+1] = 2 cos(w) d[t] - d[t-1]
+   * + 2 delay (1 - cos w), three operations per tap per sample instead of the phasor's rotation
+   * and three products. The recurrence starts each block from the phasor (exact), so its rounding
+   * cannot build up; the phasor then moves on by the whole block at once.
    */
   private processSettled(input: Float32Array, outL: Float32Array, outR: Float32Array, n: number): void {
     const buf = this.buf;
@@ -336,20 +346,30 @@ export class Chorus {
     const gr0 = gr[0];
     const gr1 = gr[1];
     const gr2 = gr[2];
-    const rotC = this.rotC;
-    const rotS = this.rotS;
     const delay = this.delay;
     const depth = this.depth;
     const g = this.gain;
     const feedback = this.fbGain;
     let w = this.write;
-    let c = this.lfoC;
-    let s = this.lfoS;
+    const c = this.lfoC;
+    const s = this.lfoS;
     let quiet = this.quietRun;
+    // The phasor one sample back, for the recurrence's first step.
+    const rotC = this.rotC;
+    const rotS = this.rotS;
+    const cb = c * rotC + s * rotS;
+    const sb = s * rotC - c * rotS;
+    const k2 = 2 * rotC;
+    const kd = 2 * delay * (1 - rotC);
+    let d0 = delay + depth * (s * pc0 + c * ps0);
+    let d1 = delay + depth * (s * pc1 + c * ps1);
+    let d2 = delay + depth * (s * pc2 + c * ps2);
+    let p0 = delay + depth * (sb * pc0 + cb * ps0);
+    let p1 = delay + depth * (sb * pc1 + cb * ps1);
+    let p2 = delay + depth * (sb * pc2 + cb * ps2);
 
     for (let t = 0; t < n; t++) {
       // Tap v at delay d = di + f: its points at delays di+2, di+1, di, di-1 are buf[j .. j+3].
-      const d0 = delay + depth * (s * pc0 + c * ps0);
       const i0 = d0 | 0;
       const f0 = d0 - i0;
       const j0 = (w - i0 - 2) & mask;
@@ -359,7 +379,6 @@ export class Chorus {
       const qm = buf[j0 + 3];
       const y0 = q0 + 0.5 * f0 * (q1 - qm + f0 * (2 * qm - 5 * q0 + 4 * q1 - q2 + f0 * (3 * (q0 - q1) + q2 - qm)));
 
-      const d1 = delay + depth * (s * pc1 + c * ps1);
       const i1 = d1 | 0;
       const f1 = d1 - i1;
       const j1 = (w - i1 - 2) & mask;
@@ -369,7 +388,6 @@ export class Chorus {
       const rm = buf[j1 + 3];
       const y1 = r0 + 0.5 * f1 * (r1 - rm + f1 * (2 * rm - 5 * r0 + 4 * r1 - r2 + f1 * (3 * (r0 - r1) + r2 - rm)));
 
-      const d2 = delay + depth * (s * pc2 + c * ps2);
       const i2 = d2 | 0;
       const f2 = d2 - i2;
       const j2 = (w - i2 - 2) & mask;
@@ -394,14 +412,28 @@ export class Chorus {
       quiet = wv === 0 ? quiet + 1 : 0;
       w = (w + 1) & mask;
 
-      const c2 = c * rotC - s * rotS;
-      s = s * rotC + c * rotS;
-      c = c2;
+      const n0 = k2 * d0 - p0 + kd;
+      const n1 = k2 * d1 - p1 + kd;
+      const n2 = k2 * d2 - p2 + kd;
+      p0 = d0;
+      p1 = d1;
+      p2 = d2;
+      d0 = n0;
+      d1 = n1;
+      d2 = n2;
     }
 
-    const k = 1 / Math.sqrt(c * c + s * s);
-    this.lfoC = c * k;
-    this.lfoS = s * k;
+    // The phasor n samples on, renormalised.
+    if (n !== this.blockN) {
+      this.blockN = n;
+      this.blockC = Math.cos(n * this.omega);
+      this.blockS = Math.sin(n * this.omega);
+    }
+    const c1 = c * this.blockC - s * this.blockS;
+    const s1 = s * this.blockC + c * this.blockS;
+    const k = 1 / Math.sqrt(c1 * c1 + s1 * s1);
+    this.lfoC = c1 * k;
+    this.lfoS = s1 * k;
     this.quietRun = Math.min(quiet, mask + 1);
     this.write = w;
   }
@@ -454,6 +486,8 @@ export class Chorus {
     const w = (2 * Math.PI * this.rateHz) / fs;
     this.rotC = Math.cos(w);
     this.rotS = Math.sin(w);
+    this.omega = w;
+    this.blockN = 0;
     this.delayTarget = (this.delayMs * fs) / 1000;
     this.depthTarget = (this.depthMs * fs) / 1000;
     this.gainTarget = dbToGain(this.mixDb);
