@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `dmus` command: runs the engine's CLI from the build (npm install builds it via `prepare`).
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const entry = new URL('../dist/engine/cli.js', import.meta.url);
@@ -8,5 +8,27 @@ if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('dmus: the engine is not built; run `npm run build:engine` in the project folder\n');
   process.exit(1);
 }
-const { main } = await import(entry.href);
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+
+/**
+ * `dmus render` runs from the bundle of its modules (engine/cli/render-main.ts says why) when the
+ * build made one after the modules it bundles; a bundle older than them (tsc run alone) is ignored.
+ */
+function renderBundle() {
+  const bundle = new URL('../dist/engine/bundle/render-main.js', import.meta.url);
+  const source = new URL('../dist/engine/cli/render-main.js', import.meta.url);
+  try {
+    return statSync(fileURLToPath(bundle)).mtimeMs >= statSync(fileURLToPath(source)).mtimeMs ? bundle : null;
+  } catch {
+    return null;
+  }
+}
+
+const bundle = argv[0] === 'render' && process.env.DMUS_NO_BUNDLE !== '1' ? renderBundle() : null;
+if (bundle) {
+  const { renderMain } = await import(bundle.href);
+  process.exitCode = await renderMain(argv.slice(1));
+} else {
+  const { main } = await import(entry.href);
+  process.exitCode = await main(argv);
+}

@@ -6,13 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type CliCommand, type CliIo, CliUsageError } from './cli/command.js';
+import type { CliCommand, CliIo } from './cli/command.js';
 import { convertCommand } from './cli/convert.js';
 import { devicesCommand } from './cli/devices.js';
 import { inspectCommand } from './cli/inspect.js';
 import { midiInputsCommand } from './cli/midi-inputs.js';
 import { playCommand } from './cli/play.js';
 import { renderCommand } from './cli/render.js';
+import { processIo, runCommand } from './cli/run.js';
 import { serveCommand } from './cli/serve.js';
 
 const COMMANDS: CliCommand[] = [playCommand, renderCommand, serveCommand, inspectCommand, convertCommand, midiInputsCommand, devicesCommand];
@@ -56,15 +57,6 @@ export function helpText(): string {
   ].join('\n');
 }
 
-const processIo: CliIo = {
-  out: (s) => {
-    process.stdout.write(s);
-  },
-  err: (s) => {
-    process.stderr.write(s);
-  },
-};
-
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -77,18 +69,5 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.err(`dmus: unknown command '${name}'\n\n${helpText()}`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(`usage: ${command.usage}\n\n${command.summary}\n${command.details ? `\n${command.details}\n` : ''}`);
-    return 0;
-  }
-  try {
-    return await command.run(rest, io);
-  } catch (err) {
-    if (err instanceof CliUsageError) {
-      io.err(`dmus ${name}: ${err.message}\nusage: ${command.usage}\n`);
-      return 2;
-    }
-    io.err(`dmus ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
-  }
+  return runCommand(command, rest, io);
 }

@@ -3,9 +3,10 @@
  * sink -> WAV): a song on two channel groups (port meta events) plays both groups, the render is
  * deterministic, and the notes start where the song says.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../engine/cli.js';
 import { renderSongToWav } from '../../../engine/host/offline-render.js';
@@ -94,5 +95,45 @@ describe('offline render (dmus render)', () => {
     expect(await main(['render', bad, '--out', join(dir, 'x.wav')], io)).toBe(1);
     expect(err).toMatch(/dmus render: /);
     expect(await main(['render', songPath], io)).toBe(2);
+  });
+
+  it('the installed bin renders from its bundle the same bytes as from the modules, and ignores a stale bundle', () => {
+    const bundle = 'dist/engine/bundle/render-main.js';
+    const source = 'dist/engine/cli/render-main.js';
+    // `npm run build:engine` (and so `npm ci`) makes the bundle after tsc.
+    expect(existsSync(bundle)).toBe(true);
+    const run = (out: string, env: Record<string, string> = {}) =>
+      spawnSync(process.execPath, ['bin/dmus.mjs', 'render', songPath, '--out', out, '--quiet'], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const a = run(join(dir, 'bundled.wav'));
+    const b = run(join(dir, 'modules.wav'), { DMUS_NO_BUNDLE: '1' });
+    expect(a.status).toBe(0);
+    expect(b.status).toBe(0);
+    expect(a.stdout).toMatch(/0 notes lost/);
+    expect(readFileSync(join(dir, 'bundled.wav')).equals(readFileSync(join(dir, 'modules.wav')))).toBe(true);
+    // Errors and exit codes are the same through either path.
+    const bad = spawnSync(process.execPath, ['bin/dmus.mjs', 'render', join(dir, 'missing.mid'), '--out', join(dir, 'y.wav')], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^dmus render: .*missing\.mid/);
+    expect(spawnSync(process.execPath, ['bin/dmus.mjs', 'render'], { encoding: 'utf8' }).status).toBe(2);
+    // In a copy of the install whose bundle is broken: a bundle newer than the modules is what
+    // runs (its error shows); one older than them (tsc run on its own after a change) is not.
+    const root = mkdtempSync(join(tmpdir(), 'dmus-bin-'));
+    mkdirSync(join(root, 'bin'));
+    mkdirSync(join(root, 'dist/engine/bundle'), { recursive: true });
+    copyFileSync('bin/dmus.mjs', join(root, 'bin/dmus.mjs'));
+    symlinkSync(resolve('dist/engine/cli.js'), join(root, 'dist/engine/cli.js'));
+    symlinkSync(resolve('dist/engine/cli'), join(root, 'dist/engine/cli'));
+    const broken = join(root, 'dist/engine/bundle/render-main.js');
+    writeFileSync(broken, "throw new Error('broken bundle ran');\n");
+    const runCopy = (out: string) => spawnSync(process.execPath, [join(root, 'bin/dmus.mjs'), 'render', songPath, '--out', out, '--quiet'], { encoding: 'utf8' });
+    const fresh = runCopy(join(root, 'fresh.wav'));
+    expect(fresh.status).not.toBe(0);
+    expect(fresh.stderr).toMatch(/broken bundle ran/);
+    const t = statSync(source).mtime.getTime() - 60_000;
+    utimesSync(broken, new Date(t), new Date(t));
+    const stale = runCopy(join(root, 'stale.wav'));
+    expect(stale.stderr).not.toMatch(/broken bundle ran/);
+    expect(stale.status).toBe(0);
+    expect(readFileSync(join(root, 'stale.wav')).equals(readFileSync(join(dir, 'modules.wav')))).toBe(true);
   });
 });
