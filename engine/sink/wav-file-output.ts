@@ -266,9 +266,11 @@ function interleaveFloat32(left: Float32Array, right: Float32Array, n: number, o
 /**
  * round(clamp(x) × 32767). floor(y + 0.5) is Math.round(y) for every y = float32 × 32767 (the sum
  * is exact unless |y| < 0.5, and the one double it would round wrongly there, 0.5 − 2^-54, needs
- * 53 significant bits where a float32 × 32767 has at most 39), and much cheaper in V8 here.
+ * 53 significant bits where a float32 × 32767 has at most 39), and much cheaper in V8 here. NaN
+ * passes the clamp and comes out NaN, which both writers store as 0 (an Int16Array element and
+ * DataView.setInt16 both convert with ToInt16, NaN -> 0), so it needs no test of its own.
  */
 function toPcm16(x: number): number {
-  const c = x > 1 ? 1 : x < -1 ? -1 : Number.isNaN(x) ? 0 : x;
+  const c = x > 1 ? 1 : x < -1 ? -1 : x;
   return Math.floor(c * 32767 + 0.5);
 }

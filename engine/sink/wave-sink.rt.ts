@@ -75,6 +75,9 @@ export class WaveSink {
   private readonly muteById = new Map<number, boolean>();
   private readonly peakReleaseSeconds: number;
   private decayPerFrame = 1;
+  /** decayPerFrame ** decayFrames, for the block size last rendered. */
+  private decayFrames = 0;
+  private decayBlock = 1;
 
   constructor(port: PortDMus, options: WaveSinkOptions = {}) {
     this.port = port;
@@ -217,7 +220,12 @@ export class WaveSink {
       outR.fill(0, off, off + frames);
     }
     const meters = this.meters;
-    const decay = this.decayPerFrame ** frames;
+    // The peak hold's decay over this block (a power per block only when the block size changes).
+    if (frames !== this.decayFrames) {
+      this.decayFrames = frames;
+      this.decayBlock = this.decayPerFrame ** frames;
+    }
+    const decay = this.decayBlock;
     const soft = this.clip === 'soft';
     const knee = this.softClipKnee;
     const range = 1 - knee;

@@ -113,6 +113,29 @@ describe('WavFileOutput', () => {
     expect(max).toBe(32767);
   });
 
+  it('writes NaN and infinite samples as 0 and full scale in 16-bit PCM (the clamp lets NaN through to the integer store)', async () => {
+    const path = join(dir, 'nan.wav');
+    const values = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.5, -0.25, 2, -2, -0];
+    const out = new WavFileOutput({ path, format: 'pcm16', totalFrames: values.length });
+    await out.open({
+      sampleRate: RATE,
+      framesPerBuffer: values.length,
+      pull: (l, r, n) => {
+        for (let i = 0; i < n; i++) {
+          l[i] = values[i];
+          r[i] = -values[i];
+        }
+      },
+    });
+    out.start();
+    await out.done;
+    const w = parseWav(readFileSync(path));
+    const left = values.map((_, i) => w.data.readInt16LE(i * 4));
+    const right = values.map((_, i) => w.data.readInt16LE(i * 4 + 2));
+    expect(left).toEqual([0, 32767, -32767, 16384, -8192, 32767, -32767, 0]);
+    expect(right).toEqual([0, -32767, 32767, -16383, 8192, -32767, 32767, 0]);
+  });
+
   it('wavHeader of an empty file is a valid WAV; an unwritable path is an IO AudioOutputError', async () => {
     const h = Buffer.from(wavHeader('pcm16', 44100, 0));
     expect(parseWav(h).data.length).toBe(0);
