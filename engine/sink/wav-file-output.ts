@@ -271,6 +271,7 @@ function interleaveFloat32(left: Float32Array, right: Float32Array, n: number, o
  * DataView.setInt16 both convert with ToInt16, NaN -> 0), so it needs no test of its own.
  */
 function toPcm16(x: number): number {
+  // biome-ignore lint/complexity/useMathMinMax: two compares and selects on the hot path; Math.max would add its own NaN and -0 handling.
   const c = x > 1 ? 1 : x < -1 ? -1 : x;
   return Math.floor(c * 32767 + 0.5);
 }
