@@ -26,7 +26,7 @@ import { VoicePool } from './voices.rt.js';
 
 /** The send-effect contract engine/synth/effects implements (Reverb, Chorus): ADDS wet output. */
 export interface SendEffect {
-  process(input: Float32Array, outL: Float32Array, outR: Float32Array, frames: number): void;
+  process(input: Float64Array, outL: Float32Array, outR: Float32Array, frames: number): void;
   reset(): void;
 }
 
@@ -99,8 +99,7 @@ export class SynthCore {
   readonly mixR: Float64Array;
   readonly sendReverb: Float64Array;
   readonly sendChorus: Float64Array;
-  /** Float32 views for the effects' contract (send in, wet out). */
-  private readonly fxIn: Float32Array;
+  /** The effects' wet output (float32, as their delay lines). */
   private readonly fxL: Float32Array;
   private readonly fxR: Float32Array;
   /** fxL/fxR hold this chunk's wet output (some effect is attached). */
@@ -136,7 +135,6 @@ export class SynthCore {
     this.mixR = new Float64Array(opts.maxFrames);
     this.sendReverb = new Float64Array(opts.maxFrames);
     this.sendChorus = new Float64Array(opts.maxFrames);
-    this.fxIn = new Float32Array(opts.maxFrames);
     this.fxL = new Float32Array(opts.maxFrames);
     this.fxR = new Float32Array(opts.maxFrames);
   }
@@ -310,11 +308,9 @@ export class SynthCore {
     if (this.chorus !== null) this.applyEffect(this.chorus, this.sendChorus, n);
   }
 
-  /** Runs a send effect on a send bus; it adds its wet stereo output to fxL/fxR. */
+  /** Runs a send effect on a send bus (read as it is, float64); it adds its wet stereo output to fxL/fxR. */
   private applyEffect(fx: SendEffect, bus: Float64Array, n: number): void {
-    const inp = this.fxIn;
-    for (let i = 0; i < n; i++) inp[i] = bus[i];
-    fx.process(inp, this.fxL, this.fxR, n);
+    fx.process(bus, this.fxL, this.fxR, n);
   }
 
   private renderVoices(i0: number, n: number): void {

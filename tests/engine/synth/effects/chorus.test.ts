@@ -197,7 +197,7 @@ describe('Chorus: no clicks', () => {
   });
 
   it('keeps that bound while every parameter jumps between blocks', () => {
-    const x = sine(FS, 3, f, 0.5);
+    const x = Float64Array.from(sine(FS, 3, f, 0.5));
     const c = chorus({});
     const L = new Float32Array(x.length);
     const R = new Float32Array(x.length);
@@ -243,7 +243,7 @@ describe('Chorus: real-time contract', () => {
   });
 
   it('ADDS to outL/outR and touches only the first `frames` samples', () => {
-    const x = noise(BLOCK, 0.5, 1);
+    const x = Float64Array.from(noise(BLOCK, 0.5, 1));
     const a = new Chorus(FS, BLOCK);
     const b = new Chorus(FS, BLOCK);
     const wetL = new Float32Array(BLOCK);
@@ -290,7 +290,7 @@ describe('Chorus: real-time contract', () => {
   });
 
   it('stays finite and bounded for a minute of full-scale noise at the parameter extremes', () => {
-    const x = new Float32Array(BLOCK);
+    const x = new Float64Array(BLOCK);
     const L = new Float32Array(BLOCK);
     const R = new Float32Array(BLOCK);
     const extremes: ChorusParams[] = [

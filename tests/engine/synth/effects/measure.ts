@@ -6,16 +6,17 @@
 
 /** Anything with the effects' contract: ADDS wet stereo to outL/outR. */
 export interface StereoEffect {
-  process(input: Float32Array, outL: Float32Array, outR: Float32Array, frames: number): void;
+  process(input: Float64Array, outL: Float32Array, outR: Float32Array, frames: number): void;
 }
 
 export const BLOCK = 128;
 
 /** Renders `input` through `fx` block by block; returns the wet L/R (outputs start at zero). */
-export function render(fx: StereoEffect, input: Float32Array, block = BLOCK): { L: Float32Array; R: Float32Array } {
+export function render(fx: StereoEffect, input: Float32Array | Float64Array, block = BLOCK): { L: Float32Array; R: Float32Array } {
   const L = new Float32Array(input.length);
   const R = new Float32Array(input.length);
-  const inB = new Float32Array(block);
+  // The synth's send buses are float64: the effects read them as they are.
+  const inB = new Float64Array(block);
   const lB = new Float32Array(block);
   const rB = new Float32Array(block);
   for (let pos = 0; pos < input.length; pos += block) {

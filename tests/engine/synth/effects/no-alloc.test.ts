@@ -31,8 +31,8 @@ async function measure(step: () => void): Promise<{ bytes: number; gcs: number }
   return { bytes: r.heapDelta, gcs: r.gcCount };
 }
 
-function effectStep(fx: { process(i: Float32Array, l: Float32Array, r: Float32Array, n: number): void }): () => void {
-  const input = noise(BLOCK, 0.5);
+function effectStep(fx: { process(i: Float64Array, l: Float32Array, r: Float32Array, n: number): void }): () => void {
+  const input = Float64Array.from(noise(BLOCK, 0.5));
   const L = new Float32Array(BLOCK);
   const R = new Float32Array(BLOCK);
   return () => {

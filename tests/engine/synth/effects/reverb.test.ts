@@ -157,7 +157,7 @@ describe('Reverb: real-time contract', () => {
   });
 
   it('ADDS to outL/outR instead of overwriting them', () => {
-    const x = noise(4 * BLOCK, 0.5, 7);
+    const x = Float64Array.from(noise(4 * BLOCK, 0.5, 7));
     const a = new Reverb(FS, 512);
     const b = new Reverb(FS, 512);
     a.setParams({ reverbMixDb: 0 });
@@ -189,7 +189,7 @@ describe('Reverb: real-time contract', () => {
   });
 
   it('ramps a mix change linearly over 10 ms even in 16-frame blocks (no click)', () => {
-    const x = noise(FS, 0.5, 21);
+    const x = Float64Array.from(noise(FS, 0.5, 21));
     const ref = new Reverb(FS, 16);
     const moved = new Reverb(FS, 16);
     ref.setParams({ reverbMixDb: 0 });
@@ -212,7 +212,7 @@ describe('Reverb: real-time contract', () => {
 
   it('touches only the first `frames` samples', () => {
     const rv = new Reverb(FS, 256);
-    const x = noise(256, 0.5);
+    const x = Float64Array.from(noise(256, 0.5));
     const L = new Float32Array(256).fill(9);
     const R = new Float32Array(256).fill(9);
     for (let k = 0; k < 20; k++) rv.process(x, L, R, 100);
@@ -260,7 +260,7 @@ describe('Reverb: real-time contract', () => {
 
   it('stays finite and bounded for 2 minutes of full-scale noise at every parameter extreme, then decays', () => {
     const seconds = 120;
-    const x = new Float32Array(BLOCK);
+    const x = new Float64Array(BLOCK);
     const L = new Float32Array(BLOCK);
     const R = new Float32Array(BLOCK);
     const blocks = Math.round((seconds * FS) / BLOCK);
