@@ -26,7 +26,7 @@ import { VoicePool } from './voices.rt.js';
 
 /** The send-effect contract engine/synth/effects implements (Reverb, Chorus): ADDS wet output. */
 export interface SendEffect {
-  process(input: Float64Array, outL: Float32Array, outR: Float32Array, frames: number): void;
+  process(input: Float64Array, outL: Float64Array, outR: Float64Array, frames: number): void;
   reset(): void;
 }
 
@@ -99,11 +99,6 @@ export class SynthCore {
   readonly mixR: Float64Array;
   readonly sendReverb: Float64Array;
   readonly sendChorus: Float64Array;
-  /** The effects' wet output (float32, as their delay lines). */
-  private readonly fxL: Float32Array;
-  private readonly fxR: Float32Array;
-  /** fxL/fxR hold this chunk's wet output (some effect is attached). */
-  private wetOn = false;
 
   constructor(opts: {
     sampleRate: number;
@@ -135,8 +130,6 @@ export class SynthCore {
     this.mixR = new Float64Array(opts.maxFrames);
     this.sendReverb = new Float64Array(opts.maxFrames);
     this.sendChorus = new Float64Array(opts.maxFrames);
-    this.fxL = new Float32Array(opts.maxFrames);
-    this.fxR = new Float32Array(opts.maxFrames);
   }
 
   /**
@@ -275,10 +268,7 @@ export class SynthCore {
     R.fill(0, 0, n);
     this.sendReverb.fill(0, 0, n);
     this.sendChorus.fill(0, 0, n);
-    if (!this.running) {
-      this.wetOn = false;
-      return;
-    }
+    if (!this.running) return;
     let cursor = 0;
     while (cursor < n) {
       let next = n;
@@ -298,19 +288,14 @@ export class SynthCore {
       this.renderVoices(cursor, segEnd - cursor);
       cursor = segEnd;
     }
-    // Both effects add into one wet pair, which output() adds to the mix as it scales it.
-    this.wetOn = this.reverb !== null || this.chorus !== null;
-    if (this.wetOn) {
-      this.fxL.fill(0, 0, n);
-      this.fxR.fill(0, 0, n);
-    }
+    // Both effects add their wet output straight into the (float64) mix, after the voices.
     if (this.reverb !== null) this.applyEffect(this.reverb, this.sendReverb, n);
     if (this.chorus !== null) this.applyEffect(this.chorus, this.sendChorus, n);
   }
 
-  /** Runs a send effect on a send bus (read as it is, float64); it adds its wet stereo output to fxL/fxR. */
+  /** Runs a send effect on a send bus; it adds its wet stereo output to the mix. */
   private applyEffect(fx: SendEffect, bus: Float64Array, n: number): void {
-    fx.process(bus, this.fxL, this.fxR, n);
+    fx.process(bus, this.mixL, this.mixR, n);
   }
 
   private renderVoices(i0: number, n: number): void {
@@ -335,22 +320,6 @@ export class SynthCore {
     const L = this.mixL;
     const R = this.mixR;
     let peak = this.stats.peak;
-    if (this.wetOn) {
-      const wl = this.fxL;
-      const wr = this.fxR;
-      for (let i = 0; i < n; i++) {
-        const l = (L[i] + wl[i]) * g;
-        const r = (R[i] + wr[i]) * g;
-        left[off + i] = l;
-        right[off + i] = r;
-        const al = l < 0 ? -l : l;
-        const ar = r < 0 ? -r : r;
-        if (al > peak) peak = al;
-        if (ar > peak) peak = ar;
-      }
-      this.stats.peak = peak;
-      return;
-    }
     for (let i = 0; i < n; i++) {
       const l = L[i] * g;
       const r = R[i] * g;

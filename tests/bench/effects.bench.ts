@@ -28,7 +28,7 @@ const BUDGET_NS = (FRAMES / FS) * 1e9;
 const HEADING = '## Effects (reverb, chorus)';
 
 interface Effect {
-  process(input: Float64Array, outL: Float32Array, outR: Float32Array, frames: number): void;
+  process(input: Float64Array, outL: Float64Array, outR: Float64Array, frames: number): void;
 }
 
 interface Result {
@@ -39,8 +39,8 @@ interface Result {
 }
 
 function bench(name: string, fx: Effect, input: Float64Array): Result {
-  const L = new Float32Array(FRAMES);
-  const R = new Float32Array(FRAMES);
+  const L = new Float64Array(FRAMES);
+  const R = new Float64Array(FRAMES);
   for (let i = 0; i < WARMUP; i++) fx.process(input, L, R, FRAMES);
   const perBlock: number[] = [];
   for (let b = 0; b < BATCHES; b++) {
@@ -89,8 +89,8 @@ function main(): void {
   // Silence after a decayed tail: the flushes end the tail in zeros, and then silence skips the loop.
   const rvQuiet = new Reverb(FS, FRAMES);
   rvQuiet.setParams({ reverbTimeMs: 300 });
-  const L = new Float32Array(FRAMES);
-  const R = new Float32Array(FRAMES);
+  const L = new Float64Array(FRAMES);
+  const R = new Float64Array(FRAMES);
   for (let i = 0; i < 10; i++) rvQuiet.process(noise, L, R, FRAMES);
   for (let i = 0; i < (10 * FS) / FRAMES; i++) rvQuiet.process(silence, L, R, FRAMES);
   results.push(bench('Reverb, 300 ms, silent input after a decayed tail', rvQuiet, silence));

@@ -207,7 +207,7 @@ export class Chorus {
    * Renders `frames` samples of the mono send bus `input` and ADDS the wet stereo result to outL and
    * outR (it never overwrites them). frames <= maxFrames. Never allocates.
    */
-  process(input: Float64Array, outL: Float32Array, outR: Float32Array, frames: number): void {
+  process(input: Float64Array, outL: Float64Array, outR: Float64Array, frames: number): void {
     const n = frames | 0;
     if (n <= 0) return;
     this.fresh = false;
@@ -326,7 +326,7 @@ export class Chorus {
    * and three products. The recurrence starts each block from the phasor (exact), so its rounding
    * cannot build up; the phasor then moves on by the whole block at once.
    */
-  private processSettled(input: Float64Array, outL: Float32Array, outR: Float32Array, n: number): void {
+  private processSettled(input: Float64Array, outL: Float64Array, outR: Float64Array, n: number): void {
     const buf = this.buf;
     const mask = this.mask;
     const size = mask + 1;

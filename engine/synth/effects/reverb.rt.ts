@@ -317,7 +317,7 @@ export class Reverb {
    * Renders `frames` samples of the mono send bus `input` and ADDS the wet stereo result to outL and
    * outR (it never overwrites them). frames <= maxFrames. Never allocates.
    */
-  process(input: Float64Array, outL: Float32Array, outR: Float32Array, frames: number): void {
+  process(input: Float64Array, outL: Float64Array, outR: Float64Array, frames: number): void {
     const n = frames | 0;
     if (n <= 0) return;
     this.fresh = false;
@@ -352,7 +352,7 @@ export class Reverb {
    * apart from process(), whose rare branches (a first silent block, a flush) may make V8 drop and
    * recompile its code: this loop's optimised code survives them.
    */
-  private run(input: Float64Array, outL: Float32Array, outR: Float32Array, n: number): void {
+  private run(input: Float64Array, outL: Float64Array, outR: Float64Array, n: number): void {
 
     // Everything the per-sample loop reads is held in locals (8 lines, 4 diffusers): the loop
     // then touches only the two ring buffers and the in/out blocks. Same arithmetic, same order

@@ -72,13 +72,13 @@ function solve3(m: number[], v: number[]): number[] {
   return out;
 }
 
-function maxStep(x: Float32Array, from = 1): number {
+function maxStep(x: Float32Array | Float64Array, from = 1): number {
   let m = 0;
   for (let i = from; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - x[i - 1]));
   return m;
 }
 
-function peak(x: Float32Array, from = 0): number {
+function peak(x: Float32Array | Float64Array, from = 0): number {
   let m = 0;
   for (let i = from; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
   return m;
@@ -199,8 +199,8 @@ describe('Chorus: no clicks', () => {
   it('keeps that bound while every parameter jumps between blocks', () => {
     const x = Float64Array.from(sine(FS, 3, f, 0.5));
     const c = chorus({});
-    const L = new Float32Array(x.length);
-    const R = new Float32Array(x.length);
+    const L = new Float64Array(x.length);
+    const R = new Float64Array(x.length);
     const moves: ChorusParams[] = [
       { delayMs: 2 },
       { delayMs: 30, depthMs: 8 },
@@ -246,10 +246,10 @@ describe('Chorus: real-time contract', () => {
     const x = Float64Array.from(noise(BLOCK, 0.5, 1));
     const a = new Chorus(FS, BLOCK);
     const b = new Chorus(FS, BLOCK);
-    const wetL = new Float32Array(BLOCK);
-    const wetR = new Float32Array(BLOCK);
-    const sumL = new Float32Array(BLOCK);
-    const sumR = new Float32Array(BLOCK);
+    const wetL = new Float64Array(BLOCK);
+    const wetR = new Float64Array(BLOCK);
+    const sumL = new Float64Array(BLOCK);
+    const sumR = new Float64Array(BLOCK);
     for (let k = 0; k < 20; k++) {
       wetL.fill(0);
       wetR.fill(0);
@@ -276,7 +276,7 @@ describe('Chorus: real-time contract', () => {
     const c = chorus({ feedback: 0.95 });
     render(c, x);
     c.reset();
-    const after = render(c, new Float32Array(FS / 2));
+    const after = render(c, new Float64Array(FS / 2));
     expect(energy(after.L) + energy(after.R)).toBe(0);
   });
 
@@ -291,8 +291,8 @@ describe('Chorus: real-time contract', () => {
 
   it('stays finite and bounded for a minute of full-scale noise at the parameter extremes', () => {
     const x = new Float64Array(BLOCK);
-    const L = new Float32Array(BLOCK);
-    const R = new Float32Array(BLOCK);
+    const L = new Float64Array(BLOCK);
+    const R = new Float64Array(BLOCK);
     const extremes: ChorusParams[] = [
       { feedback: 0.95, depthMs: 20, rateHz: 10, delayMs: 0 },
       { feedback: -0.95, depthMs: 20, rateHz: 10, delayMs: 40 },

@@ -6,7 +6,7 @@
 
 /** Anything with the effects' contract: ADDS wet stereo to outL/outR. */
 export interface StereoEffect {
-  process(input: Float64Array, outL: Float32Array, outR: Float32Array, frames: number): void;
+  process(input: Float64Array, outL: Float64Array, outR: Float64Array, frames: number): void;
 }
 
 export const BLOCK = 128;
@@ -17,8 +17,8 @@ export function render(fx: StereoEffect, input: Float32Array | Float64Array, blo
   const R = new Float32Array(input.length);
   // The synth's send buses are float64: the effects read them as they are.
   const inB = new Float64Array(block);
-  const lB = new Float32Array(block);
-  const rB = new Float32Array(block);
+  const lB = new Float64Array(block);
+  const rB = new Float64Array(block);
   for (let pos = 0; pos < input.length; pos += block) {
     const n = Math.min(block, input.length - pos);
     inB.fill(0);

@@ -31,10 +31,10 @@ async function measure(step: () => void): Promise<{ bytes: number; gcs: number }
   return { bytes: r.heapDelta, gcs: r.gcCount };
 }
 
-function effectStep(fx: { process(i: Float64Array, l: Float32Array, r: Float32Array, n: number): void }): () => void {
+function effectStep(fx: { process(i: Float64Array, l: Float64Array, r: Float64Array, n: number): void }): () => void {
   const input = Float64Array.from(noise(BLOCK, 0.5));
-  const L = new Float32Array(BLOCK);
-  const R = new Float32Array(BLOCK);
+  const L = new Float64Array(BLOCK);
+  const R = new Float64Array(BLOCK);
   return () => {
     L.fill(0);
     R.fill(0);

@@ -162,10 +162,10 @@ describe('Reverb: real-time contract', () => {
     const b = new Reverb(FS, 512);
     a.setParams({ reverbMixDb: 0 });
     b.setParams({ reverbMixDb: 0 });
-    const wetL = new Float32Array(512);
-    const wetR = new Float32Array(512);
-    const preL = new Float32Array(512);
-    const preR = new Float32Array(512);
+    const wetL = new Float64Array(512);
+    const wetR = new Float64Array(512);
+    const preL = new Float64Array(512);
+    const preR = new Float64Array(512);
     for (let i = 0; i < 512; i++) {
       preL[i] = 0.25 + 0.001 * i;
       preR[i] = -0.5;
@@ -195,9 +195,9 @@ describe('Reverb: real-time contract', () => {
     ref.setParams({ reverbMixDb: 0 });
     moved.setParams({ reverbMixDb: 0 });
     const change = FS / 2;
-    const rL = new Float32Array(x.length);
-    const mL = new Float32Array(x.length);
-    const R = new Float32Array(16);
+    const rL = new Float64Array(x.length);
+    const mL = new Float64Array(x.length);
+    const R = new Float64Array(16);
     for (let pos = 0; pos < x.length; pos += 16) {
       if (pos === change) moved.setParams({ reverbMixDb: -96 });
       ref.process(x.subarray(pos, pos + 16), rL.subarray(pos, pos + 16), R, 16);
@@ -213,8 +213,8 @@ describe('Reverb: real-time contract', () => {
   it('touches only the first `frames` samples', () => {
     const rv = new Reverb(FS, 256);
     const x = Float64Array.from(noise(256, 0.5));
-    const L = new Float32Array(256).fill(9);
-    const R = new Float32Array(256).fill(9);
+    const L = new Float64Array(256).fill(9);
+    const R = new Float64Array(256).fill(9);
     for (let k = 0; k < 20; k++) rv.process(x, L, R, 100);
     for (let i = 100; i < 256; i++) {
       expect(L[i]).toBe(9);
@@ -228,7 +228,7 @@ describe('Reverb: real-time contract', () => {
     const before = render(rv, noise(FS / 2, 0.8));
     expect(energy(before.L)).toBeGreaterThan(1);
     rv.reset();
-    const after = render(rv, new Float32Array(FS));
+    const after = render(rv, new Float64Array(FS));
     expect(energy(after.L) + energy(after.R)).toBe(0);
   });
 
@@ -261,8 +261,8 @@ describe('Reverb: real-time contract', () => {
   it('stays finite and bounded for 2 minutes of full-scale noise at every parameter extreme, then decays', () => {
     const seconds = 120;
     const x = new Float64Array(BLOCK);
-    const L = new Float32Array(BLOCK);
-    const R = new Float32Array(BLOCK);
+    const L = new Float64Array(BLOCK);
+    const R = new Float64Array(BLOCK);
     const blocks = Math.round((seconds * FS) / BLOCK);
     for (const reverbTimeMs of [0.001, 3000]) {
       for (const highFreqRtRatio of [0.001, 0.999]) {
@@ -306,7 +306,7 @@ describe('Reverb: real-time contract', () => {
     rv.setParams({ reverbTimeMs: 300, highFreqRtRatio: 0.999 });
     render(rv, noise(FS / 4, 0.9));
     // 720 dB of decay (to 1e-36) takes 3.6 s at 300 ms; render 6 s of silence.
-    render(rv, new Float32Array(6 * FS));
+    render(rv, new Float64Array(6 * FS));
     const state = rv as unknown as { lineBuf: Float32Array; diffBuf: Float32Array };
     let subnormals = 0;
     for (const buf of [state.lineBuf, state.diffBuf]) {
@@ -323,7 +323,7 @@ describe('Reverb: real-time contract', () => {
     used.setParams(params);
     render(used, noise(FS / 4, 0.9));
     // 6 s of silence: the tail falls below the flush level (1e-30, 600 dB) after ~3 s.
-    const tail = render(used, new Float32Array(6 * FS));
+    const tail = render(used, new Float64Array(6 * FS));
     const lastSecond = FS * 5;
     let nonZero = 0;
     for (let i = lastSecond; i < tail.L.length; i++) if (tail.L[i] !== 0 || tail.R[i] !== 0) nonZero++;
@@ -331,7 +331,7 @@ describe('Reverb: real-time contract', () => {
     // A mix change while silent ramps as it would with sound (10 ms), then an impulse: the
     // answer must be exactly a fresh reverb's with the same settings.
     used.setParams({ reverbMixDb: -6 });
-    render(used, new Float32Array(FS / 10));
+    render(used, new Float64Array(FS / 10));
     const fresh = new Reverb(FS, BLOCK);
     fresh.setParams({ ...params, reverbMixDb: -6 });
     const a = render(used, impulse(FS, 0.5));
