@@ -56,8 +56,8 @@ function sf2(): Uint8Array {
   });
 }
 
-async function render(out: string, whole: boolean, bank = BUILTIN_BANK): Promise<{ instruments: number; bytes: Buffer }> {
-  const s = readSmf(song());
+async function render(out: string, whole: boolean, bank = BUILTIN_BANK, smf = song()): Promise<{ instruments: number; bytes: Buffer }> {
+  const s = readSmf(smf);
   const session = new Session({ dir: null, output: 'offline', defaults: false });
   await session.setAudioSettings({ sampleRate: 48000, bufferFrames: 256 });
   await session.start();
@@ -155,26 +155,8 @@ describe('programsUsedBy', () => {
       ticksPerQuarter: 480,
       tracks: [{ events: [msg(0, 0xc0, 24), msg(0, 0x90, 60, 100), msg(0, 0x90, 64, 90), msg(600, 0x80, 60, 0), msg(600, 0x80, 64, 0), msg(600, 0x90, 67, 110), msg(1200, 0x80, 67, 0)] }],
     });
-    const songFile = join(dir, 'piano.mid');
-    writeFileSync(songFile, piano);
-    const s = readSmf(piano);
-    const run = async (out: string, whole: boolean) => {
-      const session = new Session({ dir: null, output: 'offline', defaults: false });
-      await session.setAudioSettings({ sampleRate: 48000, bufferFrames: 256 });
-      await session.start();
-      try {
-        const pin = session.createPin({ name: 'render' });
-        const programs = whole ? null : programsUsedBy(s);
-        const c = await session.loadCollection({ path: bank }, programs);
-        const info = whole ? session.downloadCollection({ pinId: pin.id, collectionId: c.id }) : session.downloadPrograms({ pinId: pin.id, collectionId: c.id, programs });
-        await renderSessionToWav(session, { pinId: pin.id, song: s, out, seconds: 2 });
-        return { instruments: info.downloads.filter((d) => d.kind === 'instrument').length, bytes: readFileSync(out) };
-      } finally {
-        await session.close();
-      }
-    };
-    const whole = await run(join(dir, 'whole.wav'), true);
-    const some = await run(join(dir, 'some.wav'), false);
+    const whole = await render(join(dir, 'whole.wav'), true, bank, piano);
+    const some = await render(join(dir, 'some.wav'), false, bank, piano);
     expect(whole.instruments).toBe(7);
     expect(some.instruments).toBe(2); // programs 0 and 24, no kit
     expect(some.bytes.equals(whole.bytes)).toBe(true);
