@@ -12,12 +12,9 @@
  * and the fastest/slowest batches show the spread. --write replaces only the section headed
  * "## Effects (reverb, chorus)" and leaves the rest of the file alone.
  */
-import { execSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Chorus } from '../../engine/synth/effects/chorus.rt.js';
 import { Reverb } from '../../engine/synth/effects/reverb.rt.js';
+import { machineLine, writePerformanceSection } from './perf-log.js';
 
 const FS = 48000;
 const FRAMES = 128;
@@ -68,14 +65,6 @@ function noiseBlock(): Float64Array {
   return x;
 }
 
-function sh(cmd: string, fallback: string): string {
-  try {
-    return execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return fallback;
-  }
-}
-
 function main(): void {
   const noise = noiseBlock();
   const silence = new Float64Array(FRAMES);
@@ -101,14 +90,10 @@ function main(): void {
   chWide.setParams({ rateHz: 8, depthMs: 10, delayMs: 30, feedback: 0.9 });
   results.push(bench('Chorus, 8 Hz, 10 ms, 30 ms, fb 0.9, noise in', chWide, noise));
 
-  const date = sh('date', new Date().toString());
-  const nproc = sh('nproc', String(cpus().length));
-  const model = sh("lscpu | grep 'Model name'", `Model name: ${cpus()[0]?.model ?? 'unknown'}`).replace(/\s+/g, ' ');
-
   const lines = [
     HEADING,
     '',
-    `Measured ${date} on ${nproc} CPU(s), ${model}; Node ${process.version}.`,
+    machineLine(),
     `Cost of one process() call of ${FRAMES} frames at ${FS} Hz; the real-time budget of such a block is ${(BUDGET_NS / 1e6).toFixed(3)} ms.`,
     `Timing: process.hrtime.bigint() around ${BATCHES} batches of ${BATCH} blocks after ${WARMUP} warm-up blocks; median batch, with the fastest and slowest batch.`,
     'Reproduce: `npm run build:engine && node dist/tests/bench/effects.bench.js --write` (from the repository root).',
@@ -125,21 +110,7 @@ function main(): void {
   const section = lines.join('\n');
   process.stdout.write(`${section}\n`);
 
-  if (process.argv.includes('--write')) {
-    const path = fileURLToPath(new URL('../../../docs/performance.md', import.meta.url));
-    const old = existsSync(path) ? readFileSync(path, 'utf8') : '# Performance\n';
-    writeFileSync(path, replaceSection(old, section));
-    process.stdout.write(`updated ${path}\n`);
-  }
-}
-
-/** Replaces the HEADING section (up to the next "## " heading) or appends it; the rest is kept. */
-function replaceSection(doc: string, section: string): string {
-  const start = doc.indexOf(`${HEADING}\n`);
-  if (start < 0) return `${doc.replace(/\n*$/, '\n\n')}${section}`;
-  const next = doc.indexOf('\n## ', start + HEADING.length);
-  const tail = next < 0 ? '' : doc.slice(next + 1);
-  return `${doc.slice(0, start)}${section}${tail ? `\n${tail}` : ''}`;
+  if (process.argv.includes('--write')) process.stdout.write(`updated ${writePerformanceSection(HEADING, section)}\n`);
 }
 
 main();

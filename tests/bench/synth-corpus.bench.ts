@@ -18,6 +18,9 @@
  * alone. The child processes inherit this process's CPU affinity, so `taskset -c 1` pins
  * everything to one core.
  *
+ * --write: also put the table into docs/performance.md, as the section "### Corpus songs, latest
+ * benchmark run" (replaced on each --write; the dated history below it is written by hand).
+ *
  * --paired: FluidSynth and ours run at the same time on that one core (each gets about half of
  * it), and each one's CPU time is compared. Both then see the same machine (the same hypervisor
  * steal, clock and neighbours' load) instead of two different minutes of it; on this shared VM
@@ -29,6 +32,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuAndWallOf, cpuSecondsOf } from '../helpers/cpu-time.js';
+import { machineLine, writePerformanceSection } from './perf-log.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -133,10 +137,14 @@ console.log(
   `${'song'.padEnd(24)} ${'audio-s'.padStart(7)}  wall: ${cols.map((c) => c.padStart(6)).join(' ')}  CPU: ${cols.map((c) => c.padStart(6)).join(' ')}  CPU render: ${cols.map((c) => c.padStart(6)).join(' ')}`,
 );
 const f2 = (x: number) => (Number.isNaN(x) ? '—' : x.toFixed(2)).padStart(6);
-const row = (name: string, audio: string, fw: Times, ow: Times, fr: number, or: number) =>
+const md: string[] = [];
+const m2 = (x: number) => (Number.isNaN(x) ? '—' : x.toFixed(2));
+const row = (name: string, audio: string, fw: Times, ow: Times, fr: number, or: number) => {
   console.log(
     `${name.padEnd(24)} ${audio.padStart(7)}        ${f2(fw.wall)} ${f2(ow.wall)} ${f2(ow.wall / fw.wall)}       ${f2(fw.cpu)} ${f2(ow.cpu)} ${f2(ow.cpu / fw.cpu)}              ${f2(fr)} ${f2(or)} ${f2(or / fr)}`,
   );
+  md.push(`| ${name} | ${audio} | ${m2(fw.cpu)} | ${m2(ow.cpu)} | ${m2(ow.cpu / fw.cpu)} | ${m2(fr)} | ${m2(or)} | ${m2(or / fr)} |`);
+};
 const sumF = { wall: 0, cpu: 0 };
 const sumO = { wall: 0, cpu: 0 };
 let sumFr = 0;
@@ -160,3 +168,20 @@ for (const s of songs) {
   row(basename(s), audio.toFixed(1), fw, ow, fr, or);
 }
 row('total', '', sumF, sumO, sumFr, sumOr);
+
+if (args.includes('--write')) {
+  const heading = '### Corpus songs, latest benchmark run';
+  const section = [
+    heading,
+    '',
+    `${machineLine()} FluidR3_GM.sf2, ${RATE} Hz, polyphony ${VOICES}, best of ${RUNS}${PAIRED ? ', paired (both programs at once on one core)' : ''}. CPU seconds (user + system, the process and its threads).`,
+    `Start-up and SF2 load (the one-note song): FluidSynth ${m2(baseFluid.cpu)} s, ours ${m2(baseOurs.cpu)} s; "render" is the song minus that. Ratio = ours / FluidSynth (< 1: ours is faster).`,
+    `Reproduce: \`npm run -s build:engine && taskset -c 1 node dist/tests/bench/synth-corpus.bench.js --runs ${RUNS}${PAIRED ? ' --paired' : ''} --write\`.`,
+    '',
+    '| song | audio (s) | FluidSynth CPU (s) | ours CPU (s) | ratio | FluidSynth render | ours render | ratio |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...md,
+    '',
+  ].join('\n');
+  console.log(`updated ${writePerformanceSection(heading, section, '### Corpus songs, offline')}`);
+}

@@ -44,6 +44,7 @@ import { CONN_DST, CONN_SRC, SYNTH_PORTPARAMS } from '../../engine/synth/constan
 import { SynthMiniport } from '../../engine/synth/miniport.js';
 import { instrumentDownload, type ConnSpec, waveDownload } from '../helpers/synth-downloads.js';
 import { cpuSecondsOf } from '../helpers/cpu-time.js';
+import { machineLine, writePerformanceSection } from './perf-log.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -54,6 +55,15 @@ const RATE = 48000;
 const BLOCK = 128;
 const SECONDS = Number(arg('seconds', '4'));
 const COUNTS = arg('counts', '64,256,1024,2048,4096').split(',').map(Number);
+/** --write: the tables also go into docs/performance.md, each as its own "latest run" section. */
+const WRITE = args.includes('--write');
+const reproduce = () => `Reproduce: \`npm run -s build:engine && taskset -c 1 node --expose-gc dist/tests/bench/synth-voices.bench.js ${args.join(' ')}\`.`;
+/** Puts a latest-run table into the log, before the hand-written "### Sustained voices" history. */
+function writeSection(heading: string, intro: string, table: string[]): void {
+  if (!WRITE) return;
+  const section = [heading, '', `${machineLine()} ${intro}`, reproduce(), '', ...table, ''].join('\n');
+  console.log(`updated ${writePerformanceSection(heading, section, '### Sustained voices')}`);
+}
 
 /** A 4096-frame looped wave: a few harmonics, like a sustained organ sample. */
 function organWave(): Int16Array {
@@ -217,6 +227,7 @@ async function compare(): Promise<void> {
   console.log(`\ncomparison (${SECONDS} s of audio per point; FluidSynth start-up + SF2 load baseline ${base.toFixed(2)} s subtracted)`);
   console.log('voices  ours-ns/vs  fluidsynth-ns/vs  spessasynth-ns/vs   (ns per voice-sample; lower is better)');
   let last = { ours: 0, fluid: 0, spessa: 0, n: 0 };
+  const table = ['| voices | ours (ns/voice-sample) | FluidSynth | spessasynth_core |', '|---:|---:|---:|---:|'];
   for (const n of counts) {
     const ours = Math.min(run(n, false).nsPerVoiceSample, run(n, false).nsPerVoiceSample);
     const f = fluid ? ((Math.min(fluidsynthSeconds(n, SECONDS, dir), fluidsynthSeconds(n, SECONDS, dir)) - base) * 1e9) / (n * SECONDS * RATE) : Number.NaN;
@@ -225,9 +236,17 @@ async function compare(): Promise<void> {
     const sp = (spr.sec * 1e9) / (spr.voices * SECONDS * RATE);
     last = { ours, fluid: f, spessa: sp, n };
     console.log(`${String(n).padStart(6)}  ${ours.toFixed(2).padStart(10)}  ${f.toFixed(2).padStart(16)}  ${sp.toFixed(2).padStart(17)}`);
+    table.push(`| ${n} | ${ours.toFixed(2)} | ${f.toFixed(2)} | ${sp.toFixed(2)} |`);
   }
   const rt = (ns: number) => Math.round(1e9 / (ns * RATE));
-  console.log(`=> voices in real time on one core (from N=${last.n}): ours ${rt(last.ours)}, FluidSynth ${rt(last.fluid)}, spessasynth_core ${rt(last.spessa)}`);
+  const verdict = `voices in real time on one core (from N=${last.n}): ours ${rt(last.ours)}, FluidSynth ${rt(last.fluid)}, spessasynth_core ${rt(last.spessa)}`;
+  console.log(`=> ${verdict}`);
+  table.push('', `Voices in real time = 1 / (ns per voice-sample × ${RATE}); ${verdict}.`);
+  writeSection(
+    '### Sustained voices, ours against FluidSynth and spessasynth_core, latest benchmark run',
+    `Our synthetic organ in process (filter off, sends on), FluidSynth on FluidR3_GM Church Organ (wall time minus its start-up), spessasynth_core in process; ${SECONDS} s of audio per point.`,
+    table,
+  );
 }
 
 
@@ -258,6 +277,7 @@ async function samePreset(): Promise<void> {
   console.log('voices  ours-ns/vs  fluidsynth-ns/vs  ours-voices-rt  fluidsynth-voices-rt');
   // A pin takes at most 1000 voices (PORTPARAMETERS, as DDKSynth), so N stops there.
   const counts = [...new Set(COUNTS.map((c) => Math.min(c, 1000)))];
+  const table = ['| voices | ours (ns/voice-sample) | FluidSynth | ours, voices in real time | FluidSynth |', '|---:|---:|---:|---:|---:|'];
   for (const n of counts) {
     const t = await both(n);
     const vs = n * SECONDS * RATE;
@@ -265,7 +285,13 @@ async function samePreset(): Promise<void> {
     const fn = ((t.f - base.f) * 1e9) / vs;
     const rt = (ns: number) => Math.round(1e9 / (ns * RATE));
     console.log(`${String(n).padStart(6)}  ${on.toFixed(2).padStart(10)}  ${fn.toFixed(2).padStart(16)}  ${String(rt(on)).padStart(14)}  ${String(rt(fn)).padStart(20)}`);
+    table.push(`| ${n} | ${on.toFixed(2)} | ${fn.toFixed(2)} | ${rt(on)} | ${rt(fn)} |`);
   }
+  writeSection(
+    '### Sustained voices, same preset, latest benchmark run',
+    `FluidSynth and \`dmus render\` on the same file of held FluidR3_GM Church Organ notes (filter on in both), at once on one core, CPU time minus each one's no-notes run (FluidSynth ${base.f.toFixed(2)} s, ours ${base.o.toFixed(2)} s); ${SECONDS} s of audio per point.`,
+    table,
+  );
 }
 
 if (args.includes('--same-preset')) {
@@ -274,6 +300,7 @@ if (args.includes('--same-preset')) {
 }
 
 console.log(`synth-voices: ${SECONDS} s per point, ${RATE} Hz, blocks of ${BLOCK}, node ${process.version}`);
+const own = ['| voices | filter | real-time factor | ns/voice-sample | voices in real time | heap growth (bytes) |', '|---:|---|---:|---:|---:|---:|'];
 for (const filtered of [false, true]) {
   console.log(filtered ? '\nfilter ON (cutoff ~1.5 kHz, Q 6 dB) + sends' : '\nfilter off + sends');
   console.log('voices  realtime-x  ns/voice-sample  voices-in-realtime  heap-growth-bytes');
@@ -282,7 +309,13 @@ for (const filtered of [false, true]) {
     const r = run(n, filtered);
     last = r;
     console.log(`${String(n).padStart(6)}  ${r.rtFactor.toFixed(2).padStart(10)}  ${r.nsPerVoiceSample.toFixed(2).padStart(15)}  ${Math.round(r.voicesRealtime).toString().padStart(18)}  ${String(r.heapGrowth).padStart(17)}`);
+    own.push(`| ${n} | ${filtered ? 'on' : 'off'} | ${r.rtFactor.toFixed(2)} | ${r.nsPerVoiceSample.toFixed(2)} | ${Math.round(r.voicesRealtime)} | ${r.heapGrowth} |`);
   }
   if (last) console.log(`=> max voices sustained in real time (from N=${last.n}): ${Math.round(last.voicesRealtime)}`);
 }
+writeSection(
+  '### Sustained voices, in process, latest benchmark run',
+  `One pin, N held notes of a looped 4096-frame wave, 4-point Hermite, sends on; filter on = cutoff ~1.5 kHz, Q 6 dB on every voice; ${SECONDS} s of audio per point in ${BLOCK}-frame blocks at ${RATE} Hz.`,
+  own,
+);
 if (args.includes('--compare')) await compare();
