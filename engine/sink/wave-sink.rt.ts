@@ -137,8 +137,13 @@ export class WaveSink {
     this.meters = new Float32Array(METER_STRIDE * (n + 1));
   }
 
-  /** onlyPinFast's peaks (left, right), kept here so the render path creates nothing. */
-  private readonly peakPair = new Float64Array(2);
+  /**
+   * onlyPinFast's numbers: in, [FAST.GAIN] the gain the block starts from, [FAST.STEP] its step
+   * per frame, [FAST.LIMIT] the largest |x·g| to store as is; out, [FAST.PEAK_L/R] the peaks. In a
+   * typed array because a double passed to or returned from a call that V8 does not inline is
+   * boxed: a heap object per block.
+   */
+  private readonly fast = new Float64Array(5);
   /**
    * The largest |x·g| onlyPinFast stores as is with the soft clip: the largest float32 at or below
    * the knee (a double at or below it rounds to a float32 at or below the knee, which the clip
@@ -232,6 +237,7 @@ export class WaveSink {
     let ml = 0;
     let mr = 0;
     let masterDone = false;
+    const fast = this.fast;
     for (let p = 0; p < pins.length; p++) {
       const pin = pins[p];
       const m = METER_STRIDE * (p + 1);
@@ -255,17 +261,20 @@ export class WaveSink {
       const step = (g1 - g0) / frames;
       let pl = 0;
       let pr = 0;
+      fast[FAST.GAIN] = g0;
+      fast[FAST.STEP] = step;
+      fast[FAST.LIMIT] = soft ? this.softFastLimit : FLOAT32_MAX;
       if (g0 === g1 && g0 === 0) {
         // Muted (or gain 0) and settled: the pin rendered (its time ran on) but adds nothing.
-      } else if (!zeroed && onlyPinFast(sl, sr, outL, outR, off, frames, g0, step, soft ? this.softFastLimit : FLOAT32_MAX, this.peakPair)) {
+      } else if (!zeroed && onlyPinFast(sl, sr, outL, outR, off, frames, fast)) {
         // The only pin, every sample finite and inside the soft clip's linear range (onlyPinFast):
         // stored as the general loop below stores them. Its peaks: the pin's max |x| in double,
         // the master's the same max rounded to float32 (rounding is monotonic, so that is the max
         // of the rounded samples).
         zeroed = true;
         masterDone = true;
-        pl = this.peakPair[0];
-        pr = this.peakPair[1];
+        pl = fast[FAST.PEAK_L];
+        pr = fast[FAST.PEAK_R];
         ml = Math.fround(pl);
         mr = Math.fround(pr);
       } else if (!zeroed) {
@@ -395,21 +404,12 @@ export class WaveSink {
  * +0, as the general loop stores it). Returns false, having written nothing the caller keeps, as
  * soon as a sample is past the limit or not finite (NaN fails every comparison): the caller then
  * runs the general loop over the block, which clips, zeroes and counts such samples.
- * peaks[0..1] = max |x·g| per channel.
+ * fast[PEAK_L/R] = max |x·g| per channel.
  */
-function onlyPinFast(
-  sl: Float32Array,
-  sr: Float32Array,
-  outL: Float32Array,
-  outR: Float32Array,
-  off: number,
-  frames: number,
-  g0: number,
-  step: number,
-  limit: number,
-  peaks: Float64Array,
-): boolean {
-  let g = g0;
+function onlyPinFast(sl: Float32Array, sr: Float32Array, outL: Float32Array, outR: Float32Array, off: number, frames: number, fast: Float64Array): boolean {
+  let g = fast[FAST.GAIN];
+  const step = fast[FAST.STEP];
+  const limit = fast[FAST.LIMIT];
   let pl = 0;
   let pr = 0;
   for (let i = 0; i < frames; i++) {
@@ -424,10 +424,13 @@ function onlyPinFast(
     if (aa > pl) pl = aa;
     if (ab > pr) pr = ab;
   }
-  peaks[0] = pl;
-  peaks[1] = pr;
+  fast[FAST.PEAK_L] = pl;
+  fast[FAST.PEAK_R] = pr;
   return true;
 }
+
+/** Slots of WaveSink.fast (onlyPinFast's arguments and results). */
+const FAST = { GAIN: 0, STEP: 1, LIMIT: 2, PEAK_L: 3, PEAK_R: 4 } as const;
 
 /** The largest finite float32. */
 const FLOAT32_MAX = 3.4028234663852886e38;

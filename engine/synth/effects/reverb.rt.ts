@@ -338,11 +338,12 @@ export class Reverb {
     // The diffusers hear only the input and ring down within about a second; once they hold only
     // zeros, an all-zero input keeps them so and they need no look.
     if (inPeak !== 0 || this.diffZeroRun <= this.diffMask) {
-      if (flushRing(this.diffBuf, this.diffOffset, DIFFUSER_COUNT, this.diffMask, dw0, n)) this.diffZeroRun += n;
+      // Counts stop at the ring size (all it needs to know), so they stay small integers.
+      if (flushRing(this.diffBuf, this.diffOffset, DIFFUSER_COUNT, this.diffMask, dw0, n)) this.diffZeroRun = Math.min(this.diffZeroRun + n, this.diffMask + 1);
       else this.diffZeroRun = 0;
     }
     if (this.flushStates()) {
-      if (flushRing(this.lineBuf, this.lineOffset, LINE_COUNT, this.lineMask, lw0, n)) this.lineZeroRun += n;
+      if (flushRing(this.lineBuf, this.lineOffset, LINE_COUNT, this.lineMask, lw0, n)) this.lineZeroRun = Math.min(this.lineZeroRun + n, this.lineMask + 1);
       else this.lineZeroRun = 0;
     } else this.lineZeroRun = 0;
   }
