@@ -22,7 +22,8 @@ export interface LoadedBank {
 }
 
 /**
- * `programs` (SF2 only): convert just the presets of these program numbers (readSf2AsDls). A DLS
+ * `programs` (SF2 only): convert just the presets it takes, by program number and kind
+ * (ProgramFilter, readSf2AsDls). A DLS
  * file is read whole either way: its waves are views onto the bytes and cost nothing to keep.
  */
 export function loadBankBytes(bytes: Uint8Array, programs: ProgramFilter | null = null): LoadedBank {

@@ -6,10 +6,11 @@
  *
  * Exactness: the synth picks an instrument for a channel by its patch (drum flag, CC0, CC32,
  * program) and otherwise falls back to bank 0 of the same program, or for drums to kit 0
- * (SynthCore.findInstrument, reference §6.9/§7.2). Every candidate has the program number the
- * channel selected, or 0 (the power-on and reset program). So downloading every instrument whose
- * program number is 0 or appears in a program change gives the same instrument choices, and the
- * same output, as downloading everything.
+ * (SynthCore.findInstrument, reference §6.9/§7.2); it never falls back across kinds. Every
+ * candidate has the kind of the channel and the program number it selected, or 0 (the power-on
+ * and reset program). So downloading, per kind, every instrument whose program number is 0 or
+ * appears in a program change on a channel of that kind gives the same instrument choices, and the
+ * same output, as downloading everything (programsUsedBy says how the kinds are told apart).
  */
 import type { ProgramFilter } from '../dls/program-filter.js';
 import type { Song } from '../midi/smf.js';

@@ -119,9 +119,10 @@ export interface Sf2ImportResult {
 }
 
 /**
- * Reads an SF2 file and converts it (see module comment). With `programs`, only the presets of
- * those program numbers (any bank) are converted, and only the waves they use: for a caller that
- * knows what it will play (the offline render of a song), not for a bank a user browses.
+ * Reads an SF2 file and converts it (see module comment). With `programs`, only the presets it
+ * takes (by program number, any bank, and kind: bank 128 is drums; ProgramFilter) are converted,
+ * and only the waves they use: for a caller that knows what it will play (the offline render of a
+ * song), not for a bank a user browses.
  */
 export function readSf2AsDls(bytes: Uint8Array, programs: ProgramFilter | null = null): Sf2ImportResult {
   const bank = readSf2(bytes);

@@ -329,7 +329,8 @@ export class Reverb {
     const dw0 = this.diffWrite;
     this.run(input, outL, outR, n);
     const inPeak = this.inPeak[0];
-    // Not NaN-safe on purpose: a NaN input (never sent by the synth) is no reason to flush.
+    // A NaN input (never sent by the synth) leaves inPeak as it was, so its block counts as silent:
+    // the flush keeps NaN values (they fail both comparisons) and resets the zero-run counters.
     if (!(inPeak < SILENT_INPUT)) {
       this.lineZeroRun = 0;
       this.diffZeroRun = 0;

@@ -4,7 +4,7 @@
  * deterministic, and the notes start where the song says.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -115,25 +115,33 @@ describe('offline render (dmus render)', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/^dmus render: .*missing\.mid/);
     expect(spawnSync(process.execPath, ['bin/dmus.mjs', 'render'], { encoding: 'utf8' }).status).toBe(2);
-    // In a copy of the install whose bundle is broken: a bundle newer than the modules is what
-    // runs (its error shows); one older than them (tsc run on its own after a change) is not.
+    // In a copy of the install whose bundle is broken: a bundle newer than all its modules is what
+    // runs (its error shows); one older than any of them (tsc run on its own after a change) is not.
     const root = mkdtempSync(join(tmpdir(), 'dmus-bin-'));
     mkdirSync(join(root, 'bin'));
     mkdirSync(join(root, 'dist/engine/bundle'), { recursive: true });
     copyFileSync('bin/dmus.mjs', join(root, 'bin/dmus.mjs'));
-    symlinkSync(resolve('dist/engine/cli.js'), join(root, 'dist/engine/cli.js'));
-    symlinkSync(resolve('dist/engine/cli'), join(root, 'dist/engine/cli'));
+    for (const name of readdirSync('dist/engine')) if (name !== 'bundle') symlinkSync(resolve('dist/engine', name), join(root, 'dist/engine', name));
+    // The list of bundled modules, checked against the bundle's age.
+    const modules = JSON.parse(readFileSync('dist/engine/bundle/modules.json', 'utf8')) as string[];
+    expect(modules).toContain('synth/voices.rt.js');
+    copyFileSync('dist/engine/bundle/modules.json', join(root, 'dist/engine/bundle/modules.json'));
     const broken = join(root, 'dist/engine/bundle/render-main.js');
     writeFileSync(broken, "throw new Error('broken bundle ran');\n");
     const runCopy = (out: string) => spawnSync(process.execPath, [join(root, 'bin/dmus.mjs'), 'render', songPath, '--out', out, '--quiet'], { encoding: 'utf8' });
     const fresh = runCopy(join(root, 'fresh.wav'));
     expect(fresh.status).not.toBe(0);
     expect(fresh.stderr).toMatch(/broken bundle ran/);
+    // Older than one of its modules (here all of them): not used.
     const t = statSync(source).mtime.getTime() - 60_000;
     utimesSync(broken, new Date(t), new Date(t));
     const stale = runCopy(join(root, 'stale.wav'));
     expect(stale.stderr).not.toMatch(/broken bundle ran/);
     expect(stale.status).toBe(0);
     expect(readFileSync(join(root, 'stale.wav')).equals(readFileSync(join(dir, 'modules.wav')))).toBe(true);
+    // Fresh again but without its list of modules: not used either.
+    utimesSync(broken, new Date(), new Date());
+    writeFileSync(join(root, 'dist/engine/bundle/modules.json'), 'not json');
+    expect(runCopy(join(root, 'nolist.wav')).status).toBe(0);
   });
 });
