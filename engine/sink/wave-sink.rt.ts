@@ -70,7 +70,12 @@ export class WaveSink {
   private gainNow: Float32Array = new Float32Array(0);
   private gainTarget: Float32Array = new Float32Array(0);
   private muted: Uint8Array = new Uint8Array(0);
-  /** Settings by pin id, so they survive syncPins() and can be set before a pin is mixed. */
+  /** The gain set for each mixed pin (mute aside), by slot: a Map would box the double it stores. */
+  private gainSet: Float64Array = new Float64Array(0);
+  /**
+   * Settings by pin id for pins not mixed yet (set before the pin's syncPins), and mute for all;
+   * a mixed pin's gain lives in gainSet.
+   */
   private readonly gainById = new Map<number, number>();
   private readonly muteById = new Map<number, boolean>();
   private readonly peakReleaseSeconds: number;
@@ -106,6 +111,8 @@ export class WaveSink {
     const oldL = this.scratchL;
     const oldR = this.scratchR;
     const oldGain = this.gainNow;
+    const oldGainSet = this.gainSet;
+    const gainSet = new Float64Array(n);
     const scratchL: Float32Array[] = [];
     const scratchR: Float32Array[] = [];
     const gainNow = new Float32Array(n);
@@ -117,7 +124,8 @@ export class WaveSink {
       const was = oldPins.indexOf(pin);
       scratchL.push(was >= 0 ? oldL[was] : new Float32Array(this.maxFramesPerBlock));
       scratchR.push(was >= 0 ? oldR[was] : new Float32Array(this.maxFramesPerBlock));
-      const target = this.gainById.get(pin.id) ?? 1;
+      const target = was >= 0 ? oldGainSet[was] : (this.gainById.get(pin.id) ?? 1);
+      gainSet[i] = target;
       const mute = this.muteById.get(pin.id) ?? false;
       gainTarget[i] = mute ? 0 : target;
       // A pin already mixed keeps ramping from where it was; a new pin starts at its target.
@@ -125,13 +133,15 @@ export class WaveSink {
       muted[i] = mute ? 1 : 0;
       pinIds[i] = pin.id;
     }
-    for (const id of [...this.gainById.keys()]) if (!pins.some((p) => p.id === id)) this.gainById.delete(id);
+    // Every pin's gain now lives in gainSet; ids the port does not have are forgotten, as mute's are.
+    this.gainById.clear();
     for (const id of [...this.muteById.keys()]) if (!pins.some((p) => p.id === id)) this.muteById.delete(id);
     this.pins = pins;
     this.scratchL = scratchL;
     this.scratchR = scratchR;
     this.gainNow = gainNow;
     this.gainTarget = gainTarget;
+    this.gainSet = gainSet;
     this.muted = muted;
     this.pinIds = pinIds;
     this.meters = new Float32Array(METER_STRIDE * (n + 1));
@@ -163,16 +173,21 @@ export class WaveSink {
     return this.pins;
   }
 
-  /** Linear gain of a pin (1 = unity). Ramped over the next block. No allocation once the pin is known. */
+  /** Linear gain of a pin (1 = unity). Ramped over the next block. No allocation once the pin is mixed. */
   setGain(pinId: number, gain: number): void {
     if (!(gain >= 0 && Number.isFinite(gain))) throw new RangeError(`gain ${gain} must be a finite number >= 0`);
-    this.gainById.set(pinId, gain);
     const i = this.slotOf(pinId);
-    if (i >= 0 && this.muted[i] === 0) this.gainTarget[i] = gain;
+    if (i < 0) {
+      this.gainById.set(pinId, gain);
+      return;
+    }
+    this.gainSet[i] = gain;
+    if (this.muted[i] === 0) this.gainTarget[i] = gain;
   }
 
   getGain(pinId: number): number {
-    return this.gainById.get(pinId) ?? 1;
+    const i = this.slotOf(pinId);
+    return i >= 0 ? this.gainSet[i] : (this.gainById.get(pinId) ?? 1);
   }
 
   /** Mutes a pin (ramped to 0 over one block, so no click). The pin still renders, so its time runs on. */
@@ -181,7 +196,7 @@ export class WaveSink {
     const i = this.slotOf(pinId);
     if (i < 0) return;
     this.muted[i] = mute ? 1 : 0;
-    this.gainTarget[i] = mute ? 0 : (this.gainById.get(pinId) ?? 1);
+    this.gainTarget[i] = mute ? 0 : this.gainSet[i];
   }
 
   isMuted(pinId: number): boolean {

@@ -12,27 +12,13 @@
  * Only allocations made by `step` (below it on the stack) are counted; the inspector's own
  * messages and the test runner's timers are not.
  *
- * measureSteadyState (the coarse method, kept for the wave sink and ring tests):
- * 1. Warm up: run the code path until the JIT has compiled it and every pool is at its steady
- *    size (pools and lazily created parser states are allowed to allocate once).
- * 2. Force a full GC (node --expose-gc; vitest.config.ts passes it to the test workers).
- * 3. Read heapUsed, run the path many more times synchronously (nothing else can run on this
- *    thread meanwhile), read heapUsed again WITHOUT collecting, and count the GCs that V8 ran
- *    during the run (a PerformanceObserver on 'gc' entries).
- * 4. Up to three such windows, after a pause that lets the JIT's background compilation finish;
- *    the cleanest one is reported (a path that allocates per step allocates in all of them).
- * Allocating a few bytes per event over a million events fills the young generation many times:
- * heapUsed would grow by megabytes or scavenges would show up. It cannot see a few bytes per
- * block, which is what measureAllocations is for.
+ * There was a coarse method too (heapUsed before and after a run with no GC in between). It read
+ * the baseline JIT's boxing as allocation whenever TurboFan had not installed its code yet, which
+ * happens on a loaded machine (the whole suite in parallel), and failed CI once; every test uses
+ * this one now. Where the profiler puts a site depends on what the JIT inlined, so tests bound
+ * bytes per step (or compare two runs), never one named site.
  */
 import { Session } from 'node:inspector/promises';
-import { PerformanceObserver } from 'node:perf_hooks';
-
-export interface AllocationReport {
-  heapDelta: number;
-  gcCount: number;
-  iterations: number;
-}
 
 /** What measureAllocations saw: bytes allocated below `step`, and where (heaviest first). */
 export interface AllocationSamples {
@@ -103,41 +89,3 @@ export async function measureAllocations(step: () => void, warmup: number, itera
     session.disconnect();
   }
 }
-
-export async function measureSteadyState(step: () => void, warmup: number, iterations: number): Promise<AllocationReport> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run the tests with --expose-gc (vitest.config.ts sets it)');
-  for (let i = 0; i < warmup; i++) step();
-  // Up to STEADY_ROUNDS measured windows, the first clean one wins. TurboFan compiles on a
-  // background thread: on a loaded machine (the whole suite in parallel) it can still be compiling
-  // when the first window starts, and until its code is installed the baseline code boxes every
-  // double (bytes per step that are the JIT's, not the path's). The pause lets it finish. A path
-  // that allocates per step shows it in every window, so the worst case is still caught.
-  let best: AllocationReport | null = null;
-  for (let round = 0; round < STEADY_ROUNDS; round++) {
-    await new Promise((r) => setTimeout(r, 100));
-    for (let i = 0; i < Math.min(warmup, 1000); i++) step();
-    gc();
-    gc();
-    let gcCount = 0;
-    const obs = new PerformanceObserver((list) => {
-      gcCount += list.getEntries().length;
-    });
-    obs.observe({ entryTypes: ['gc'] });
-    // Let the observer settle so the forced GCs above are not counted.
-    await new Promise((r) => setTimeout(r, 20));
-    gcCount = 0;
-    const before = process.memoryUsage().heapUsed;
-    for (let i = 0; i < iterations; i++) step();
-    const after = process.memoryUsage().heapUsed;
-    await new Promise((r) => setTimeout(r, 20));
-    obs.disconnect();
-    const r: AllocationReport = { heapDelta: after - before, gcCount, iterations };
-    if (best === null || r.gcCount < best.gcCount || (r.gcCount === best.gcCount && r.heapDelta < best.heapDelta)) best = r;
-    if (r.gcCount === 0 && r.heapDelta / iterations < 1) break;
-  }
-  return best as AllocationReport;
-}
-
-/** Measured windows measureSteadyState tries before it reports the cleanest. */
-const STEADY_ROUNDS = 3;

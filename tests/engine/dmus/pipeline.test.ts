@@ -94,10 +94,11 @@ describe('render pipeline', () => {
     const report = await measureAllocations(step, 20_000, 20_000);
     // 40,000 blocks x 200 events = 8,000,000 events went through.
     expect(sink.count).toBeGreaterThan(7_900_000);
-    // At most 2 KB in all: room for one late compilation by the JIT (a few hundred bytes, once,
-    // seen now and then), none for anything done per block (16 bytes x 20,000 = 320 KB) or even
-    // once every 100 blocks (3.2 KB). The sites say where, should it fail.
-    expect(report.bytes <= 2048 ? [] : report.sites).toEqual([]);
+    // Under 1 byte a block (20 KB in all): room for the sampling noise and a late compilation by
+    // the JIT or two (a few hundred bytes to 13 KB, once, seen now and then on a loaded machine),
+    // none for anything done per block (16 bytes x 20,000 = 320 KB) or once every 16 blocks. The
+    // sites say where, should it fail.
+    expect(report.bytes / report.iterations < 1 ? [] : report.sites).toEqual([]);
     sequencer.service(Number.POSITIVE_INFINITY);
     expect(allocator.stats.eventsInUse).toBe(0);
     expect(allocator.stats.grows).toBe(0);
