@@ -22,7 +22,10 @@ import { Session } from 'node:inspector/promises';
 
 /** What measureAllocations saw: bytes allocated below `step`, and where (heaviest first). */
 export interface AllocationSamples {
+  /** Steps in the reported window. */
   iterations: number;
+  /** Steps run in all, warm-ups and every window included (for tests that count side effects). */
+  stepsRun: number;
   /** Bytes allocated by step() in all iterations (sampled: a multiple of the sampled sizes). */
   bytes: number;
   /** Allocation sites: the innermost frames (function:line) and their bytes, heaviest first. */
@@ -55,6 +58,31 @@ function runChunks(step: () => void, iterations: number): void {
 
 export async function measureAllocations(step: () => void, warmup: number, iterations: number, interval = 32): Promise<AllocationSamples> {
   runChunks(step, warmup);
+  let stepsRun = warmup;
+  // Up to WINDOWS measured windows, the cleanest reported. TurboFan compiles on a background
+  // thread: on a loaded machine (the whole suite in parallel, CI) it can still be compiling when
+  // the first window starts, and until its code is installed the less optimised tiers box doubles
+  // (bytes that are the JIT's, not the path's: 27 KB once in CI, at a function's entry). The pause
+  // lets it finish. A path that allocates per step allocates in every window, so it is still seen.
+  let best: Omit<AllocationSamples, 'stepsRun'> | null = null;
+  for (let w = 0; w < WINDOWS; w++) {
+    if (w > 0) {
+      await new Promise((r) => setTimeout(r, 100));
+      runChunks(step, Math.min(warmup, 2000));
+      stepsRun += Math.min(warmup, 2000);
+    }
+    const r = await sampleOnce(step, iterations, interval);
+    stepsRun += iterations;
+    if (best === null || r.bytes < best.bytes) best = r;
+    if (r.bytes / iterations < 0.25) break;
+  }
+  return { ...(best as Omit<AllocationSamples, 'stepsRun'>), stepsRun };
+}
+
+/** Windows measureAllocations tries before it reports the cleanest. */
+const WINDOWS = 3;
+
+async function sampleOnce(step: () => void, iterations: number, interval: number): Promise<Omit<AllocationSamples, 'stepsRun'>> {
   const session = new Session();
   session.connect();
   try {
