@@ -8,6 +8,9 @@
  */
 import { DAUD, DAUD_CHANNEL_OFFSET } from './constants.js';
 
+/** ChannelStates.rx value of a part that receives on no MIDI channel (GS Rx channel 0x10 = OFF). */
+export const RX_OFF = 16;
+
 /** RPN value meaning "no RPN selected" (127/127). */
 export const RPN_NULL = 0x3fff;
 
@@ -33,6 +36,16 @@ export class ChannelStates {
   readonly fineTune: Uint16Array;
   readonly coarseTune: Uint8Array;
   readonly priority: Uint32Array;
+  /**
+   * The MIDI channel each channel slot (GS part) receives on: its own by default, changed by the
+   * GS Rx-channel SysEx (§7.5); RX_OFF = receives nothing.
+   */
+  readonly rx: Uint8Array;
+  /** GS scale tuning (§7.5): cents per note class C..B, 12 per channel slot. */
+  readonly scaleTune: Int8Array;
+  /** Per channel group: GS mode (a GS Reset entered it) and XG mode (XG System On), §7.2, §7.5. */
+  readonly gsMode: Uint8Array;
+  readonly xgMode: Uint8Array;
 
   constructor(groups: number, from?: ChannelStates) {
     this.groups = groups;
@@ -51,6 +64,10 @@ export class ChannelStates {
     this.fineTune = new Uint16Array(n);
     this.coarseTune = new Uint8Array(n);
     this.priority = new Uint32Array(n);
+    this.rx = new Uint8Array(n);
+    this.scaleTune = new Int8Array(n * 12);
+    this.gsMode = new Uint8Array(groups);
+    this.xgMode = new Uint8Array(groups);
     for (let c = 0; c < n; c++) resetChannel(this, c, true);
     if (from) {
       // Changing the group count keeps the state of the groups that stay (issue 4).
@@ -68,6 +85,11 @@ export class ChannelStates {
       this.fineTune.set(from.fineTune.subarray(0, keep));
       this.coarseTune.set(from.coarseTune.subarray(0, keep));
       this.priority.set(from.priority.subarray(0, keep));
+      this.rx.set(from.rx.subarray(0, keep));
+      this.scaleTune.set(from.scaleTune.subarray(0, keep * 12));
+      const keepGroups = Math.min(from.groups, groups);
+      this.gsMode.set(from.gsMode.subarray(0, keepGroups));
+      this.xgMode.set(from.xgMode.subarray(0, keepGroups));
     }
   }
 
@@ -99,7 +121,8 @@ export function defaultPriority(midiChannel: number): number {
 /**
  * State after GM On / GS Reset / stream start (§7.3): volume 100, pan 64, expression 127, bend
  * centre, mod 0, pressure 0, reverb 40, chorus 0, cutoff 64, bank 0/0, program 0, RPN null, bend
- * range 2, tuning centre, default priority, channel 10 a drum channel.
+ * range 2, tuning centre (scale tuning too), default priority, receiving on its own MIDI channel,
+ * channel 10 a drum channel.
  */
 export function resetChannel(s: ChannelStates, c: number, full: boolean): void {
   const base = c * 128;
@@ -124,6 +147,8 @@ export function resetChannel(s: ChannelStates, c: number, full: boolean): void {
     const midi = c & 15;
     s.drum[c] = midi === 9 ? 1 : 0;
     s.priority[c] = defaultPriority(midi);
+    s.rx[c] = midi;
+    s.scaleTune.fill(0, c * 12, c * 12 + 12);
   }
 }
 

@@ -19,7 +19,7 @@ import type { Allocator } from '../dmus/allocator.js';
 import type { SynthSinkClock } from '../dmus/clocks.js';
 import { DMUS_KEF, NULL_EVENT, type KernelEvent } from '../dmus/kernel-event.js';
 import type { IMXF } from '../dmus/mxf.js';
-import { ChannelStates, patchKey, RPN_NULL, resetAllControllers, resetChannel } from './channels.rt.js';
+import { ChannelStates, patchKey, RPN_NULL, RX_OFF, resetAllControllers, resetChannel } from './channels.rt.js';
 import { F_RGN_OPTION_SELFNONEXCLUSIVE, SYNTH_GAIN } from './constants.js';
 import type { Instrument } from './download-model.js';
 import { VoicePool } from './voices.rt.js';
@@ -384,9 +384,23 @@ export class SynthCore {
     }
   }
 
-  /** A channel voice message for channel group g (1-based). Public for direct driving in tests. */
+  /**
+   * A channel voice message for channel group g (1-based). Public for direct driving in tests.
+   * Every channel slot (GS part) of the group that receives on the message's MIDI channel takes it:
+   * normally just the slot of that channel; the GS Rx-channel SysEx can move a part to another
+   * channel or to none (§7.5; DDKSynth RecordMIDI loops over its parts the same way).
+   */
   channelMessage(g: number, status: number, d1: number, d2: number): void {
-    const c = (g - 1) * 16 + (status & 15);
+    const base = (g - 1) * 16;
+    const midi = status & 15;
+    const rx = this.channels.rx;
+    for (let m = 0; m < 16; m++) {
+      if (rx[base + m] === midi) this.slotMessage(base + m, status, d1, d2);
+    }
+  }
+
+  /** A channel voice message for channel slot c (index into ChannelStates). */
+  private slotMessage(c: number, status: number, d1: number, d2: number): void {
     const ch = this.channels;
     switch (status & 0xf0) {
       case 0x80:
@@ -420,13 +434,20 @@ export class SynthCore {
     }
   }
 
-  /** Instrument for the channel's patch with the Microsoft fallbacks (§6.9, §7.2). */
+  /**
+   * Instrument for the channel's patch with the Microsoft fallbacks (§6.9, §7.2): the exact patch;
+   * else a drum part takes kit 0 (0x80000000 | 0, whatever its bank and program were, as DDKSynth
+   * retries with F_INSTRUMENT_DRUMS alone); in XG mode bank MSB 127 means drums (the kit of the
+   * program, else kit 0); any other melodic patch takes the GM instrument (MSB = LSB = 0, same
+   * program). Nothing found: undefined (the note is silent).
+   */
   private findInstrument(c: number): Instrument | undefined {
     const ch = this.channels;
     const m = this.instruments;
     const hit = m.get(ch.patchKeyOf(c));
     if (hit !== undefined) return hit;
-    if (ch.drum[c] !== 0) return m.get(patchKey(true, 0, 0, ch.program[c])) ?? m.get(patchKey(true, 0, 0, 0));
+    if (ch.drum[c] !== 0) return m.get(patchKey(true, 0, 0, 0));
+    if (ch.patchMsb[c] === 127 && ch.xgMode[c >> 4] !== 0) return m.get(patchKey(true, 0, 0, ch.program[c])) ?? m.get(patchKey(true, 0, 0, 0));
     return m.get(ch.program[c]);
   }
 
@@ -459,6 +480,13 @@ export class SynthCore {
         continue;
       }
       pool.start(v, rg, inst, c, key, vel, this.channels);
+      // GS scale tuning detunes the note class (§7.5): the voice's effective key moves by the
+      // cents, so key tracking (and whatever else follows the key number) carries it.
+      const tune = this.channels.scaleTune[c * 12 + (key % 12)];
+      if (tune !== 0) {
+        pool.keyEff[v] += tune / 100;
+        pool.evalLevels(v, this.channels);
+      }
       this.activeList[this.activeCount++] = v;
       this.sounding++;
     }
@@ -586,14 +614,31 @@ export class SynthCore {
   private handleSysex(group: number, len: number): void {
     const b = this.sysex;
     if (len < 5 || b[0] !== 0xf0) return;
-    // GM System On (7E xx 09 01), GM2 On (09 03): full reset.
+    // GM System On (7E xx 09 01), GM2 On (09 03): full reset, leaving GS and XG mode.
     if (b[1] === 0x7e && b[3] === 0x09 && (b[4] === 0x01 || b[4] === 0x03)) {
       this.resetGroups(group);
       return;
     }
-    // Master volume (7F xx 04 01 lsb msb): the MSB, DDKSynth ignores the LSB.
-    if (b[1] === 0x7f && b[3] === 0x04 && b[4] === 0x01 && len >= 7) {
-      this.masterVolume = b[6] & 0x7f;
+    // Master volume (7F xx 04 01 lsb msb F7): the MSB, DDKSynth ignores the LSB. A message cut
+    // short (its F7 where the MSB belongs) changes nothing.
+    if (b[1] === 0x7f && b[3] === 0x04 && b[4] === 0x01 && len >= 8 && b[6] < 0x80) {
+      this.masterVolume = b[6];
+      return;
+    }
+    // XG System On (43 1n 4C 00 00 7E 00): full reset, XG mode; part 0 (MIDI ch 10) gets bank
+    // MSB 127 instead of the drum flag (§7.2; DDKSynth RecordSysEx).
+    if (b[1] === 0x43 && (b[2] & 0xf0) === 0x10 && len >= 9 && b[3] === 0x4c && b[4] === 0x00 && b[5] === 0x00 && b[6] === 0x7e && b[7] === 0x00) {
+      this.resetGroups(group);
+      const ch = this.channels;
+      const first = group === 0 ? 1 : group;
+      const last = group === 0 ? ch.groups : Math.min(group, ch.groups);
+      for (let g = first; g <= last; g++) {
+        ch.xgMode[g - 1] = 1;
+        const c = (g - 1) * 16 + GS_PART_TO_CHANNEL[0];
+        ch.drum[c] = 0;
+        ch.cc[c * 128] = 127;
+        ch.patchMsb[c] = 127;
+      }
       return;
     }
     // Roland GS DT1: 41 dev 42 12 a1 a2 a3 data... sum F7 (the checksum is not checked, §7.5).
@@ -602,19 +647,46 @@ export class SynthCore {
       const a2 = b[6];
       const a3 = b[7];
       const data = b[8];
+      if (data >= 0x80) return;
+      const ch = this.channels;
+      const first = group === 0 ? 1 : group;
+      const last = group === 0 ? ch.groups : Math.min(group, ch.groups);
       if (a1 === 0x40 && a2 === 0x00 && a3 === 0x7f) {
         this.resetGroups(group);
-      } else if (a1 === 0x40 && (a2 & 0xf0) === 0x10 && a3 === 0x15) {
-        // Use-for-rhythm: part (block) x -> MIDI channel; 0 normal, 1/2 drum part.
-        const midi = GS_PART_TO_CHANNEL[a2 & 15];
-        const first = group === 0 ? 1 : group;
-        const last = group === 0 ? this.channels.groups : Math.min(group, this.channels.groups);
-        for (let g = first; g <= last; g++) this.channels.drum[(g - 1) * 16 + midi] = data !== 0 ? 1 : 0;
+        for (let g = first; g <= last; g++) ch.gsMode[g - 1] = 1;
+        return;
+      }
+      if (a1 !== 0x40 || (a2 & 0xf0) !== 0x10) return;
+      // Part (block) x of 40 1x ..: its channel slot (§7.1).
+      const midi = GS_PART_TO_CHANNEL[a2 & 15];
+      if (a3 === 0x15) {
+        // Use-for-rhythm: 0 normal, 1/2 drum part.
+        for (let g = first; g <= last; g++) ch.drum[(g - 1) * 16 + midi] = data !== 0 ? 1 : 0;
+      } else if (a3 === 0x02) {
+        // Rx channel: 0x00-0x0F = MIDI channel 1-16, 0x10 = OFF (Roland's encoding).
+        const rx = data < 16 ? data : RX_OFF;
+        for (let g = first; g <= last; g++) ch.rx[(g - 1) * 16 + midi] = rx;
+      } else if (a3 >= 0x40 && a3 <= 0x4b) {
+        // Scale tuning, GS mode only: one byte per note class from a3 - 0x40 on, 64 = 0 cents,
+        // each step a cent (-64..+63); the bytes run up to the checksum before F7.
+        const count = len - 10;
+        for (let g = first; g <= last; g++) {
+          if (ch.gsMode[g - 1] === 0) continue;
+          const base = ((g - 1) * 16 + midi) * 12;
+          for (let i = 0; i < count && a3 - 0x40 + i < 12; i++) {
+            const d = b[8 + i];
+            if (d >= 0x80) break;
+            ch.scaleTune[base + a3 - 0x40 + i] = d - 64;
+          }
+        }
       }
     }
   }
 
-  /** GM On / GS Reset / system reset for one group (0 = all): all sound off, controllers reset. */
+  /**
+   * GM On / GS Reset / XG On / system reset for one group (0 = all): all sound off, controllers,
+   * programs, parts and tunings reset, GS and XG mode left (the caller enters the new mode).
+   */
   private resetGroups(group: number): void {
     const first = group === 0 ? 1 : group;
     const last = group === 0 ? this.channels.groups : Math.min(group, this.channels.groups);
@@ -624,6 +696,8 @@ export class SynthCore {
         this.allSoundOff(c);
         resetChannel(this.channels, c, true);
       }
+      this.channels.gsMode[g - 1] = 0;
+      this.channels.xgMode[g - 1] = 0;
     }
     this.masterVolume = 127;
   }

@@ -144,6 +144,7 @@ export function curve(type: number, x: number): number {
  * flags as in §6.3.
  */
 export function transformValue(x: number, type: number, bipolar: boolean, invert: boolean, nativeBipolar: boolean): number {
+  if (type === 3) return switchValue(x, bipolar, invert, nativeBipolar);
   if (nativeBipolar) {
     if (invert) x = -x;
     return x < 0 ? -curve(type, -x) : curve(type, x);
@@ -155,12 +156,32 @@ export function transformValue(x: number, type: number, bipolar: boolean, invert
 }
 
 /**
+ * The switch transform (§6.3): 0 below half scale, 1 from half up; bipolar maps that 0/1 to -1/+1,
+ * so a bipolar switch has two levels (not the sign-symmetric -1/0/+1 the curves' folding would
+ * give). A natively bipolar source (LFO, vibrato: -1..1) switches at its centre, 0.
+ */
+function switchValue(x: number, bipolar: boolean, invert: boolean, nativeBipolar: boolean): number {
+  if (nativeBipolar) return (invert ? -x : x) < 0 ? -1 : 1;
+  const s = (invert ? 1 - x : x) < 0.5 ? 0 : 1;
+  return bipolar ? 2 * s - 1 : s;
+}
+
+/**
  * transformValue in place on out[i]. The "...Into" helpers pass doubles only through typed
  * arrays: optimized V8 code boxes (allocates) a double passed to or returned from a call it did
  * not inline, so on the render path numbers never cross a call as arguments or results.
  */
 export function transformInto(out: Float64Array, i: number, type: number, bipolar: boolean, invert: boolean, nativeBipolar: boolean): void {
   let x = out[i];
+  if (type === 3) {
+    // Switch (see switchValue), written out: a double returned from a call would be boxed.
+    if (nativeBipolar) out[i] = (invert ? -x : x) < 0 ? -1 : 1;
+    else {
+      const s = (invert ? 1 - x : x) < 0.5 ? 0 : 1;
+      out[i] = bipolar ? 2 * s - 1 : s;
+    }
+    return;
+  }
   let sign = 1;
   if (nativeBipolar) {
     if (invert) x = -x;
@@ -195,6 +216,6 @@ export function transformInto(out: Float64Array, i: number, type: number, bipola
       const k = t | 0;
       y = CONVEX[k] + (CONVEX[k + 1] - CONVEX[k]) * (t - k);
     }
-  } else if (type === 3) y = x < 0.5 ? 0 : 1;
+  }
   out[i] = sign * y;
 }

@@ -82,6 +82,15 @@ const DM_VIB = 2;
 const DM_EG1 = 4;
 const DM_EG2 = 8;
 const DM_GENERAL = 16;
+/**
+ * An envelope drives the pitch (EG1 / EG2 with a nonzero factor into PITCH). The increment is
+ * constant through a sub-block (it does not ramp as the gains do), so a pitch envelope is a
+ * staircase with one step per update: such a voice keeps the 64-sample rate while that envelope
+ * moves (a 1200-cent EG2 decay over 0.4 s would otherwise step 16 cents every 256 samples and run
+ * 2.7 ms ahead of its curve).
+ */
+const DM_EG1_PITCH = 32;
+const DM_EG2_PITCH = 64;
 
 const EMPTY_WAVE = new Int16Array(8);
 const TWO_PI = 2 * Math.PI;
@@ -462,6 +471,7 @@ export class VoicePool {
       const linear = type === 0 && !invert && (srcKind <= DYN_VIB || !bipolar);
       this.dynKind[base + j] = linear ? srcKind : srcKind | DYN_TRANSFORM;
       mask |= srcKind === DYN_LFO ? DM_LFO : srcKind === DYN_VIB ? DM_VIB : srcKind === DYN_EG1 ? DM_EG1 : DM_EG2;
+      if (this.dynSlot[base + j] === LV_PITCH) mask |= srcKind === DYN_EG1 ? DM_EG1_PITCH : srcKind === DYN_EG2 ? DM_EG2_PITCH : 0;
     }
     this.dynMask[v] = mask;
   }
@@ -1035,7 +1045,7 @@ export class VoicePool {
    * - SLOWEST_SUB_BLOCK or SLOW_SUB_BLOCK when only envelope hold/decay/release move them (EG1
    *   and a used EG2 past delay and attack, no LFO, vibrato or general connection): the slowest
    *   when each moving stage takes at least SLOWEST_STAGE samples for its range.
-   * - SUB_BLOCK otherwise.
+   * - SUB_BLOCK otherwise, and always while an envelope that drives the pitch moves.
    */
   private subBlockCap(v: number): number {
     const s1 = this.eg1Stage[v];
@@ -1046,6 +1056,8 @@ export class VoicePool {
     const s2 = this.eg2Stage[v];
     if (eg2 && s2 < EG.HOLD) return SUB_BLOCK;
     const eg2Still = !eg2 || s2 === EG.SUSTAIN || s2 === EG.DONE;
+    // A moving pitch envelope keeps the full control rate (see DM_EG1_PITCH).
+    if (((m & DM_EG1_PITCH) !== 0 && s1 !== EG.SUSTAIN) || ((m & DM_EG2_PITCH) !== 0 && !eg2Still)) return SUB_BLOCK;
     if (s1 === EG.SUSTAIN && eg2Still) return STATIC_SPAN;
     // The stages that move (hold hands over to decay inside a sub-block; sustain does not move).
     if (s1 !== EG.SUSTAIN && (s1 === EG.RELEASE ? this.eg1Release[v] : this.eg1Decay[v]) < SLOWEST_STAGE) return SLOW_SUB_BLOCK;
