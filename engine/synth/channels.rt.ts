@@ -93,6 +93,14 @@ export class ChannelStates {
     }
   }
 
+  /**
+   * True when channel slot c plays a drum kit: a drum channel, or in XG mode any channel on bank
+   * MSB 127 (§7.2). What skips coarse tuning (§7.4).
+   */
+  isDrumPart(c: number): boolean {
+    return this.drum[c] !== 0 || (this.patchMsb[c] === 127 && this.xgMode[c >> 4] !== 0);
+  }
+
   /** Instrument-table key of the channel's current program (bank latched at the program change). */
   patchKeyOf(c: number): number {
     return patchKey(this.drum[c] !== 0, this.patchMsb[c], this.patchLsb[c], this.program[c]);

@@ -391,8 +391,8 @@ export class VoicePool {
         reg[1] = ch.fineTune[c] / 16384;
         return;
       case CONN_SRC.RPN2:
-        // DDKSynth does not apply coarse tuning to drum parts (§7.4).
-        reg[1] = ch.drum[c] !== 0 ? 0.5 : ch.coarseTune[c] / 128;
+        // DDKSynth does not apply coarse tuning to drum parts (§7.4), XG's MSB 127 kits included.
+        reg[1] = ch.isDrumPart(c) ? 0.5 : ch.coarseTune[c] / 128;
         return;
       default:
         reg[1] = src >= 0x80 && src < 0x100 ? ch.cc[c * 128 + (src - 0x80)] / 127 : 0;

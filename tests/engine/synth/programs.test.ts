@@ -387,6 +387,32 @@ describe('XG System On and GS mode (§7.2, §7.5)', () => {
     expect(hzOf(h, 0)).toBeCloseTo(1200, 0);
   });
 
+  it('coarse tuning (RPN 2) skips an XG bank-127 drum kit as it skips a drum channel (§7.4), and still tunes melodic parts', () => {
+    const h = synth([
+      [0, 1000],
+      [DRUMS, 2000],
+    ]);
+    sendSysex(h, now(h), 1, XG_ON);
+    const coarse = (channel: number, semitones: number) => {
+      cc(h, channel, 101, 0);
+      cc(h, channel, 100, 2);
+      cc(h, channel, 6, 64 + semitones);
+    };
+    // Channel 1 on bank MSB 127 plays the kit in XG mode; +12 semitones of coarse tuning on it.
+    cc(h, 0, 0, 127);
+    program(h, 0, 0);
+    coarse(0, 12);
+    expect(hzOf(h, 0)).toBeCloseTo(2000, 0);
+    // The same channel back on bank 0 is melodic, and the coarse tuning now applies: an octave up.
+    cc(h, 0, 0, 0);
+    program(h, 0, 0);
+    expect(hzOf(h, 0)).toBeCloseTo(2000, 0);
+    coarse(0, 0);
+    expect(hzOf(h, 0)).toBeCloseTo(1000, 0);
+    coarse(0, 7);
+    expect(hzOf(h, 0)).toBeCloseTo(cents(1000, 700), 0);
+  });
+
   it('GS scale tuning detunes note classes only in GS mode (after a GS Reset); GM System On and XG System On leave GS mode', () => {
     const h = synth([[0, 1000]]);
     const cToB = (c: number, e: number) => gsPart(1, 0x40, 64 + c, 64, 64, 64, 64 + e, 64, 64, 64, 64, 64, 64, 64); // part 1 = MIDI ch 1
