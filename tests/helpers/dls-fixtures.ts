@@ -4,7 +4,11 @@
  * 8- and 16-bit waves, forward and release loops (both constants), key groups, region options,
  * drum and bank-select locales, DLS1 and DLS2 articulation lists, a cdl condition.
  */
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { corpusFile } from './corpus.js';
 import type { ConnectionBlock, DlsCollection, DlsWave } from '../../engine/dls/collection.js';
 import { encodeLocale } from '../../engine/dls/collection.js';
@@ -157,3 +161,22 @@ export const FLUIDR3_SF2 = '/usr/share/sounds/sf2/FluidR3_GM.sf2';
 /** Made on demand (../shared/corpus/README.md); DMUS_FLUIDR3_DLS names another place. */
 export const FLUIDR3_DLS = process.env.DMUS_FLUIDR3_DLS ?? '/tmp/FluidR3_GM.dls';
 export const have = (path: string): boolean => existsSync(path);
+
+/**
+ * FluidR3_GM as a DLS written by a third party: FLUIDR3_DLS when it is there, else made now from
+ * the Debian SF2 (fluid-soundfont-gm) by the corpus's make-dls.mjs (spessasynth_core's DLS writer,
+ * about 2 s and 150 MB in the temp folder; `release()` deletes it). Null, with the reason, when
+ * neither the file nor what makes it is on this machine.
+ */
+export function fluidR3Dls(): { path: string; release: () => void } | { path: null; why: string } {
+  if (existsSync(FLUIDR3_DLS)) return { path: FLUIDR3_DLS, release: () => {} };
+  const maker = corpusFile('make-dls.mjs');
+  if (!existsSync(FLUIDR3_SF2) || !existsSync(maker)) {
+    return { path: null, why: `${FLUIDR3_DLS} is absent and cannot be made here (needs ${FLUIDR3_SF2}, apt-get install fluid-soundfont-gm, and the corpus's make-dls.mjs)` };
+  }
+  const path = join(tmpdir(), `dmus-test-FluidR3_GM-${process.pid}.dls`);
+  // From the project root, where spessasynth_core is installed (make-dls.mjs requires it from cwd).
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  execFileSync(process.execPath, [maker, FLUIDR3_SF2, path], { cwd: root, stdio: 'pipe', timeout: 120_000 });
+  return { path, release: () => rmSync(path, { force: true }) };
+}
