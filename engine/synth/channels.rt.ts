@@ -41,6 +41,8 @@ export class ChannelStates {
    * GS Rx-channel SysEx (§7.5); RX_OFF = receives nothing.
    */
   readonly rx: Uint8Array;
+  /** Per channel group: 1 once a GS Rx-channel SysEx moved a part (until the group's reset). */
+  readonly rxMoved: Uint8Array;
   /** GS scale tuning (§7.5): cents per note class C..B, 12 per channel slot. */
   readonly scaleTune: Int8Array;
   /** Per channel group: GS mode (a GS Reset entered it) and XG mode (XG System On), §7.2, §7.5. */
@@ -65,6 +67,7 @@ export class ChannelStates {
     this.coarseTune = new Uint8Array(n);
     this.priority = new Uint32Array(n);
     this.rx = new Uint8Array(n);
+    this.rxMoved = new Uint8Array(groups);
     this.scaleTune = new Int8Array(n * 12);
     this.gsMode = new Uint8Array(groups);
     this.xgMode = new Uint8Array(groups);
@@ -88,6 +91,7 @@ export class ChannelStates {
       this.rx.set(from.rx.subarray(0, keep));
       this.scaleTune.set(from.scaleTune.subarray(0, keep * 12));
       const keepGroups = Math.min(from.groups, groups);
+      this.rxMoved.set(from.rxMoved.subarray(0, keepGroups));
       this.gsMode.set(from.gsMode.subarray(0, keepGroups));
       this.xgMode.set(from.xgMode.subarray(0, keepGroups));
     }

@@ -393,7 +393,13 @@ export class SynthCore {
   channelMessage(g: number, status: number, d1: number, d2: number): void {
     const base = (g - 1) * 16;
     const midi = status & 15;
-    const rx = this.channels.rx;
+    const ch = this.channels;
+    // No part of the group moved (every song without GS Rx-channel SysEx): the channel's own slot.
+    if (ch.rxMoved[g - 1] === 0) {
+      this.slotMessage(base + midi, status, d1, d2);
+      return;
+    }
+    const rx = ch.rx;
     for (let m = 0; m < 16; m++) {
       if (rx[base + m] === midi) this.slotMessage(base + m, status, d1, d2);
     }
@@ -447,7 +453,8 @@ export class SynthCore {
     const hit = m.get(ch.patchKeyOf(c));
     if (hit !== undefined) return hit;
     if (ch.drum[c] !== 0) return m.get(patchKey(true, 0, 0, 0));
-    if (ch.patchMsb[c] === 127 && ch.xgMode[c >> 4] !== 0) return m.get(patchKey(true, 0, 0, ch.program[c])) ?? m.get(patchKey(true, 0, 0, 0));
+    // Not a drum channel but a drum part: XG's bank MSB 127.
+    if (ch.isDrumPart(c)) return m.get(patchKey(true, 0, 0, ch.program[c])) ?? m.get(patchKey(true, 0, 0, 0));
     return m.get(ch.program[c]);
   }
 
@@ -480,13 +487,6 @@ export class SynthCore {
         continue;
       }
       pool.start(v, rg, inst, c, key, vel, this.channels);
-      // GS scale tuning detunes the note class (§7.5): the voice's effective key moves by the
-      // cents, so key tracking (and whatever else follows the key number) carries it.
-      const tune = this.channels.scaleTune[c * 12 + (key % 12)];
-      if (tune !== 0) {
-        pool.keyEff[v] += tune / 100;
-        pool.evalLevels(v, this.channels);
-      }
       this.activeList[this.activeCount++] = v;
       this.sounding++;
     }
@@ -665,7 +665,10 @@ export class SynthCore {
       } else if (a3 === 0x02) {
         // Rx channel: 0x00-0x0F = MIDI channel 1-16, 0x10 = OFF (Roland's encoding).
         const rx = data < 16 ? data : RX_OFF;
-        for (let g = first; g <= last; g++) ch.rx[(g - 1) * 16 + midi] = rx;
+        for (let g = first; g <= last; g++) {
+          ch.rx[(g - 1) * 16 + midi] = rx;
+          ch.rxMoved[g - 1] = 1;
+        }
       } else if (a3 >= 0x40 && a3 <= 0x4b) {
         // Scale tuning, GS mode only: one byte per note class from a3 - 0x40 on, 64 = 0 cents,
         // each step a cent (-64..+63); the bytes run up to the checksum before F7.
@@ -698,6 +701,7 @@ export class SynthCore {
       }
       this.channels.gsMode[g - 1] = 0;
       this.channels.xgMode[g - 1] = 0;
+      this.channels.rxMoved[g - 1] = 0;
     }
     this.masterVolume = 127;
   }

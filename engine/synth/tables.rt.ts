@@ -113,68 +113,18 @@ for (let i = 0; i <= CURVE_N + 1; i++) {
 }
 
 /**
- * The exact concave curve (used where a test pins the dB value: velocity, CC7, CC11 -> gain).
- * Table lookup would be off by a fraction of a cB near 1.
- */
-function concaveExact(x: number): number {
-  if (x >= 1) return 1;
-  if (x <= 0) return 0;
-  const y = (-40 / 96) * Math.log10(1 - x);
-  return Math.min(y , 1);
-}
-
-/** Applies a 4-bit DLS transform type to x in 0..1. */
-export function curve(type: number, x: number): number {
-  if (type === 0) return x;
-  if (type === 1) return concaveExact(x);
-  if (type === 2) {
-    if (x <= 0) return 0;
-    if (x >= 1) return 1;
-    const t = x * CURVE_N;
-    const i = t | 0;
-    return CONVEX[i] + (CONVEX[i + 1] - CONVEX[i]) * (t - i);
-  }
-  if (type === 3) return x < 0.5 ? 0 : 1;
-  return x;
-}
-
-/**
- * One source or control through its transform bits: x is the unipolar value 0..1, or already
- * bipolar -1..1 when `nativeBipolar` (LFO, vibrato). `typeBits` = 4-bit curve, `bipolar`/`invert`
- * flags as in §6.3.
- */
-export function transformValue(x: number, type: number, bipolar: boolean, invert: boolean, nativeBipolar: boolean): number {
-  if (type === 3) return switchValue(x, bipolar, invert, nativeBipolar);
-  if (nativeBipolar) {
-    if (invert) x = -x;
-    return x < 0 ? -curve(type, -x) : curve(type, x);
-  }
-  if (invert) x = 1 - x;
-  if (!bipolar) return curve(type, x);
-  const y = 2 * x - 1;
-  return y < 0 ? -curve(type, -y) : curve(type, y);
-}
-
-/**
- * The switch transform (§6.3): 0 below half scale, 1 from half up; bipolar maps that 0/1 to -1/+1,
- * so a bipolar switch has two levels (not the sign-symmetric -1/0/+1 the curves' folding would
- * give). A natively bipolar source (LFO, vibrato: -1..1) switches at its centre, 0.
- */
-function switchValue(x: number, bipolar: boolean, invert: boolean, nativeBipolar: boolean): number {
-  if (nativeBipolar) return (invert ? -x : x) < 0 ? -1 : 1;
-  const s = (invert ? 1 - x : x) < 0.5 ? 0 : 1;
-  return bipolar ? 2 * s - 1 : s;
-}
-
-/**
- * transformValue in place on out[i]. The "...Into" helpers pass doubles only through typed
- * arrays: optimized V8 code boxes (allocates) a double passed to or returned from a call it did
- * not inline, so on the render path numbers never cross a call as arguments or results.
+ * One source or control through its transform bits, in place on out[i]: out[i] is the unipolar
+ * value 0..1, or already bipolar -1..1 when `nativeBipolar` (LFO, vibrato); `type` = the 4-bit
+ * curve, `bipolar`/`invert` flags as in §6.3. The "...Into" helpers pass doubles only through
+ * typed arrays: optimized V8 code boxes (allocates) a double passed to or returned from a call it
+ * did not inline, so on the render path numbers never cross a call as arguments or results.
  */
 export function transformInto(out: Float64Array, i: number, type: number, bipolar: boolean, invert: boolean, nativeBipolar: boolean): void {
   let x = out[i];
   if (type === 3) {
-    // Switch (see switchValue), written out: a double returned from a call would be boxed.
+    // Switch: 0 below half scale, 1 from half up; bipolar maps that 0/1 to -1/+1, so a bipolar
+    // switch has two levels (not the sign-symmetric -1/0/+1 the curves' folding below would give).
+    // A natively bipolar source switches at its centre, 0.
     if (nativeBipolar) out[i] = (invert ? -x : x) < 0 ? -1 : 1;
     else {
       const s = (invert ? 1 - x : x) < 0.5 ? 0 : 1;

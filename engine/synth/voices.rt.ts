@@ -539,6 +539,10 @@ export class VoicePool {
       }
     }
     if (hasKeyDst) this.keyEff[v] = acc[CONN_DST.KEYNUMBER] / 100;
+    // GS scale tuning detunes the note class (§7.5): the effective key moves by its cents, so key
+    // tracking (and whatever else follows the key number) carries it.
+    const tune = ch.scaleTune[c * 12 + (key % 12)];
+    if (tune !== 0) this.keyEff[v] += tune / 100;
 
     // 2. The other note-time destinations.
     for (let i = 0; i < art.noteEnd; i++) {

@@ -73,6 +73,9 @@ export function peak(x: Float32Array, from = 0, to = x.length): number {
 
 export const toDb = (a: number) => 20 * Math.log10(a);
 
+/** The frequency `c` cents above (below, when negative) `f`. */
+export const cents = (f: number, c: number) => f * 2 ** (c / 1200);
+
 /** Index of the first sample whose magnitude exceeds `threshold`, or -1. */
 export function firstAbove(x: Float32Array, threshold: number, from = 0): number {
   for (let i = from; i < x.length; i++) if (Math.abs(x[i]) > threshold) return i;

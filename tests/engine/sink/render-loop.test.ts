@@ -6,24 +6,11 @@ import { RenderCommandWriter, RenderLoop } from '../../../engine/sink/render-thr
 import { SpscRing } from '../../../engine/sink/spsc-ring.js';
 import { TELEMETRY, TelemetryBlock } from '../../../engine/sink/telemetry.js';
 import { WaveSink } from '../../../engine/sink/wave-sink.rt.js';
-import { measureAllocations } from '../../helpers/no-alloc.js';
+import { measureAllocations, smiClock } from '../../helpers/no-alloc.js';
 import { SineMiniport } from './sine-miniport.js';
 
 const RATE = 48000;
 const B = 128;
-
-/**
- * A clock that allocates nothing: a small integer (a Smi, never a heap number), one tick a read.
- * The default clock, performance.now(), allocates about 5 bytes a block (RenderLoopOptions.clock);
- * with this one the rest of the loop can be shown to allocate nothing.
- */
-function smiClock(): () => number {
-  let t = 0;
-  return () => {
-    t = (t + 1) & 0xffff;
-    return t;
-  };
-}
 
 function session(clock?: () => number) {
   const port = new PortDMus(new SineMiniport({ noteAmplitude: 0.5 }), { sampleRate: RATE, maxFramesPerBlock: B });

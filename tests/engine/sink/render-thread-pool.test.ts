@@ -14,22 +14,13 @@ import { RenderCommandWriter, RenderLoop } from '../../../engine/sink/render-thr
 import { SpscRing } from '../../../engine/sink/spsc-ring.js';
 import { PIN_FIELD, TELEMETRY, TelemetryBlock } from '../../../engine/sink/telemetry.js';
 import { WaveSink } from '../../../engine/sink/wave-sink.rt.js';
-import { measureAllocations } from '../../helpers/no-alloc.js';
+import { measureAllocations, smiClock } from '../../helpers/no-alloc.js';
 import { TestMiniport } from '../../helpers/test-miniport.js';
 
 const RATE = 48000;
 const B = 128;
 const POOL = 64;
 const SECOND = 10_000_000;
-
-/** A clock that allocates nothing (a Smi a read), so the loop's own allocations can be measured. */
-function smiClock(): () => number {
-  let t = 0;
-  return () => {
-    t = (t + 1) & 0xffff;
-    return t;
-  };
-}
 
 function renderSide(clock?: () => number) {
   const miniport = new TestMiniport(0);

@@ -712,20 +712,11 @@ describe('DLS2 default connections (§6.6) that must not modulate', () => {
     }
   });
 
-  it('LFO_STARTDELAY and LFO_FREQUENCY default to 10 ms and 5 Hz', () => {
-    const h = sineSynth([{ src: CONN_SRC.LFO, dst: CONN_DST.PITCH, scale: 50 }]);
-    send(h, 0, 1, 0x90, 60, 127);
-    const { L } = renderFrames(h, seconds(h, 1.01));
-    const fine = pitchTrack(L, 1000, 144, 48);
-    expect(maxAbs(part(fine, 0, 0.01 - 0.0015).v)).toBeLessThan(0.5);
-    const onset = fine.t[fine.v.findIndex((c) => Math.abs(c) > 0.05 * 50)];
-    expect(onset).toBeGreaterThan(0.01 - 0.002);
-    expect(onset).toBeLessThan(0.01 + SUB + 0.005);
-    expect(modRate(part(pitchTrack(L, 1000), 0.01, 1.01))).toBeCloseTo(DEFAULT_LFO_HZ, 1);
-  });
-
-  it('VIB_STARTDELAY and VIB_FREQUENCY default to 10 ms and 5 Hz', () => {
-    const h = sineSynth([{ src: CONN_SRC.VIBRATO, dst: CONN_DST.PITCH, scale: 50 }]);
+  it.each([
+    ['LFO_STARTDELAY and LFO_FREQUENCY', CONN_SRC.LFO],
+    ['VIB_STARTDELAY and VIB_FREQUENCY', CONN_SRC.VIBRATO],
+  ])('%s default to 10 ms and 5 Hz', (_name, src) => {
+    const h = sineSynth([{ src, dst: CONN_DST.PITCH, scale: 50 }]);
     send(h, 0, 1, 0x90, 60, 127);
     const { L } = renderFrames(h, seconds(h, 1.01));
     const fine = pitchTrack(L, 1000, 144, 48);

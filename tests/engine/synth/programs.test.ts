@@ -16,13 +16,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CONN_DST, CONN_SRC, DAUD, SYNTH_PORTPARAMS } from '../../../engine/synth/constants.js';
-import { goertzel, peak, rms, toDb, zeroCrossingFrequency } from '../../helpers/audio-analysis.js';
+import { cents, goertzel, peak, rms, toDb, zeroCrossingFrequency } from '../../helpers/audio-analysis.js';
 import { type ConnSpec, instrumentDownload, sineWave, tcRaw, waveDownload } from '../../helpers/synth-downloads.js';
 import { type Harness, makeHarness, renderFrames, send, sendSysex, timeOfSample } from '../../helpers/synth-harness.js';
 
 const RATE = 48000;
 const DRUMS = 0x80000000; // F_INSTRUMENT_DRUMS in ulPatch / ulBank
-const cents = (f: number, c: number) => f * 2 ** (c / 1200);
 const now = (h: Harness) => timeOfSample(h, h.position);
 /** Full pitch bend up: +2 semitones × 8191/8192 with the default range. */
 const BEND_UP_2 = cents(1000, (200 * 8191) / 8192);

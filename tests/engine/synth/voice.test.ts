@@ -5,12 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CONN_DST, CONN_SRC } from '../../../engine/synth/constants.js';
-import { goertzel, firstAbove, maxSecondDifference, peak, peakFrequency, rms, toDb, zeroCrossingFrequency } from '../../helpers/audio-analysis.js';
+import { cents, goertzel, firstAbove, maxSecondDifference, peak, peakFrequency, rms, toDb, zeroCrossingFrequency } from '../../helpers/audio-analysis.js';
 import { type ConnSpec, type RegionSpec, instrumentDownload, sawWave, sineWave, tcRaw, waveDownload } from '../../helpers/synth-downloads.js';
 import { type Harness, makeHarness, renderFrames, send, seconds, timeOfSample } from '../../helpers/synth-harness.js';
 
 const RATE = 48000;
-const cents = (f: number, c: number) => f * 2 ** (c / 1200);
 
 /** A harness with wave 1 = 1000 Hz sine loop at unity 60, instrument patch 0 with `art` and region overrides. */
 function sineSynth(art: ConnSpec[] = [], region: Partial<RegionSpec> = {}, patch = 0): Harness {
