@@ -419,6 +419,14 @@ export class VoicePool {
       this.controlValue(art, i, v, c, ch);
       x *= reg[2];
     }
+    // The DLS2 output transform (usTransform bits 0-3, §6.3) on T(source) × T(control), before the
+    // scale gives it its units: the curve of |value| with the value's sign (a switch: 0 below half,
+    // ±1 from half up). A DLS1 field of 1 (source concave) was rewritten at compile.
+    if ((t & 15) !== 0) {
+      reg[2] = x < 0 ? -x : x;
+      transformInto(reg, 2, t & 15, false, false, false);
+      x = x < 0 ? -reg[2] : reg[2];
+    }
     reg[0] = art.scale[i] * x;
   }
 
@@ -449,7 +457,8 @@ export class VoicePool {
       const t = art.trn[i];
       this.dynSlot[base + j] = levelSlot(art.dst[i]);
       const srcKind = s === CONN_SRC.LFO ? DYN_LFO : s === CONN_SRC.VIBRATO ? DYN_VIB : s === CONN_SRC.EG1 ? DYN_EG1 : s === CONN_SRC.EG2 ? DYN_EG2 : 0;
-      if (srcKind === 0 || k === CONN_SRC.LFO || k === CONN_SRC.VIBRATO || k === CONN_SRC.EG1 || k === CONN_SRC.EG2) {
+      // An output transform is not linear in the modulator: the full evaluation every sub-block.
+      if (srcKind === 0 || k === CONN_SRC.LFO || k === CONN_SRC.VIBRATO || k === CONN_SRC.EG1 || k === CONN_SRC.EG2 || (t & 15) !== 0) {
         this.dynKind[base + j] = DYN_GENERAL;
         mask |= DM_GENERAL;
         continue;

@@ -654,6 +654,44 @@ describe('transforms: curves, invert and bipolar', () => {
     expect(depthAt(ctlTrn(CONN_TRN.NONE, { invert: true }), 127)).toBeLessThan(0.5);
   });
 
+  it('the output transform (usTransform bits 0-3) shapes T(source) × T(control) before the scale; a lone 1 stays DLS1 source concave', () => {
+    /** Pitch (cents re 1 kHz) with CC16 at `val` through CC16 → PITCH 1200 cents with transform `trn`. */
+    const pitchAt = (trn: number, val: number) => {
+      const h = sineSynth([{ src: CC16, dst: CONN_DST.PITCH, trn, scale: 1200 }]);
+      send(h, 0, 1, 0xb0, 16, val);
+      send(h, 0, 1, 0x90, 60, 127);
+      return mean(pitchTrack(renderFrames(h, 9600).L, 1000, 4800, 4800).v);
+    };
+    const x = 64 / 127;
+    // Output convex and switch on a linear source: 1200 × convex(x); 0 below half scale, 1200 above.
+    expect(pitchAt(CONN_TRN.CONVEX, 64)).toBeCloseTo(1200 * convex(x), 0);
+    expect(pitchAt(CONN_TRN.SWITCH, 40)).toBeCloseTo(0, 1);
+    expect(pitchAt(CONN_TRN.SWITCH, 80)).toBeCloseTo(1200, 0);
+    // A field of exactly 1 is DLS1's whole-field CONN_TRN_CONCAVE: source concave with the inversion
+    // built in (§6.3, §9.1 item 17), 1200 × concave(1 − x), not an output transform.
+    expect(pitchAt(CONN_TRN.CONCAVE, 64)).toBeCloseTo(1200 * concave(1 - x), 0);
+    // Output concave after a bipolar source (x → 2x − 1, v/128 for a 7-bit source), folded for the
+    // negative half: ±1200 × concave(|2x − 1|), 150 cents at a quarter of the way up, not 600.
+    const bi = (v: number) => 2 * (v / 128) - 1;
+    const outConcave = srcTrn(CONN_TRN.NONE, { bipolar: true }) | CONN_TRN.CONCAVE;
+    expect(pitchAt(outConcave, 96)).toBeCloseTo(1200 * concave(bi(96)), 0);
+    expect(pitchAt(outConcave, 32)).toBeCloseTo(-1200 * concave(-bi(32)), 0);
+    expect(pitchAt(outConcave, 64)).toBeCloseTo(0, 1);
+    // On a dynamic source: vibrato → pitch through the output switch: 0 while |vibrato| < 1/2,
+    // ±50 cents beyond, so the pitch sits at -50, 0 or +50 cents and nowhere in between.
+    const h = sineSynth([{ src: CONN_SRC.VIBRATO, dst: CONN_DST.PITCH, trn: CONN_TRN.SWITCH, scale: 50 }]);
+    send(h, 0, 1, 0x90, 60, 127);
+    const tr = part(pitchTrack(renderFrames(h, seconds(h, 1.01)).L, 1000, 144, 48), 0.05, 1.0);
+    const near = (c: number, level: number) => Math.abs(c - level) < 2;
+    const settled = tr.v.filter((c) => near(c, 50) || near(c, 0) || near(c, -50)).length;
+    expect(settled / tr.v.length).toBeGreaterThan(0.8); // windows across a step read in between
+    // |sin| ≥ 1/2 for 2/3 of a cycle: two thirds of the time at ±50.
+    expect(tr.v.filter((c) => near(Math.abs(c), 50)).length / tr.v.length).toBeCloseTo(2 / 3, 1);
+    expect(maxOf(tr.v)).toBeCloseTo(50, 0);
+    expect(minOf(tr.v)).toBeCloseTo(-50, 0);
+    expect(modRate(tr)).toBeCloseTo(DEFAULT_LFO_HZ, 0);
+  });
+
   it('invert on the (natively bipolar) vibrato LFO negates its swing', () => {
     const track = (trn: number) => {
       const h = sineSynth([{ src: CONN_SRC.VIBRATO, dst: CONN_DST.PITCH, trn, scale: 50 }]);
